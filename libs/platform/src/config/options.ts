@@ -1,0 +1,92 @@
+import {
+  boolOption,
+  durationOption,
+  enumOption,
+  intOption,
+  type Option,
+  stringOption,
+} from './option';
+
+export const TARGETS = ['all', 'distributor', 'ingester', 'querier', 'compactor'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/**
+ * Every option Myelin knows, keyed by its flag name (Cortex style). A flag `a.b-c` is the YAML key
+ * `a: { b_c: ... }` and the environment variable `MYELIN_A_B_C`. The order here is the order of
+ * `--help`.
+ */
+export const OPTIONS = {
+  target: enumOption(
+    'Which service this process runs: one of the four, or all of them in one process.',
+    TARGETS,
+    'all',
+  ),
+  'auth.enabled': boolOption(
+    'Require the X-Scope-OrgID header (multi-tenancy). When false every request is tenant "fake".',
+    true,
+  ),
+  'server.http-listen-address': stringOption('HTTP server listen address.', '0.0.0.0'),
+  'server.http-listen-port': intOption('HTTP server listen port.', 9009, { min: 0, max: 65535 }),
+  'server.graceful-shutdown-timeout': durationOption(
+    'Time allowed for in-flight work to finish on SIGTERM before the process exits anyway.',
+    '30s',
+  ),
+  'log.level': enumOption('Only log messages at or above this level.', ['debug', 'info', 'warn', 'error'], 'info'),
+  'distributor.max-recv-msg-size': intOption(
+    'Largest remote-write request body accepted, in bytes (after decompression the limit applies again).',
+    100 << 20,
+    { min: 1024 },
+  ),
+  'distributor.replication-factor': intOption(
+    'How many ingesters each series is written to; a write needs floor(RF/2)+1 acknowledgements.',
+    3,
+    { min: 1, max: 15 },
+  ),
+  'ring.store': enumOption('Where the hash ring is kept: inmemory (one process only) or redis.', ['inmemory', 'redis'], 'inmemory'),
+  'ring.redis.address': stringOption('Redis host:port holding the ring (ring.store=redis).', 'localhost:6379'),
+  'ring.redis.password': stringOption('Redis password.', '', { secret: true }),
+  'ring.instance-id': stringOption('This instance\'s ID in the ring; empty means the host name.', ''),
+  'querier.query-ingesters-within': durationOption(
+    'Ask ingesters only for data newer than this (0: always ask them).',
+    '0',
+  ),
+  'querier.query-store-after': durationOption(
+    'Ask object storage only for data older than this (0: always ask it).',
+    '0',
+  ),
+  'blocks-storage.backend': enumOption('Object storage for blocks.', ['filesystem', 's3'], 'filesystem'),
+  'blocks-storage.filesystem.dir': stringOption('Directory used as the bucket by the filesystem backend.', './data/blocks'),
+  'blocks-storage.s3.endpoint': stringOption('S3 endpoint host[:port]; empty means AWS.', ''),
+  'blocks-storage.s3.bucket-name': stringOption('S3 bucket holding the blocks.', ''),
+  'blocks-storage.s3.region': stringOption('S3 region.', 'us-east-1'),
+  'blocks-storage.s3.access-key-id': stringOption('S3 access key ID; empty means the AWS credential chain.', ''),
+  'blocks-storage.s3.secret-access-key': stringOption('S3 secret access key.', '', { secret: true }),
+  'blocks-storage.s3.insecure': boolOption('Use http instead of https for the S3 endpoint.', false),
+  'blocks-storage.s3.bucket-lookup-type': enumOption(
+    'S3 addressing: path style (bucket in the path), virtual-hosted, or auto.',
+    ['auto', 'virtual-hosted', 'path'],
+    'auto',
+  ),
+  'blocks-storage.tsdb.dir': stringOption('Local directory for the ingester\'s WAL, head and blocks.', './data/tsdb'),
+} satisfies Record<string, Option<unknown>>;
+
+export type OptionName = keyof typeof OPTIONS;
+type ValueOf<O> = O extends Option<infer T> ? T : never;
+
+/** The effective configuration: one typed value per flag name. */
+export type MyelinConfig = { readonly [K in OptionName]: ValueOf<(typeof OPTIONS)[K]> };
+
+/** Overrides of the table's defaults that a binary ships with (the single-process app's embedded defaults). */
+export type DefaultOverrides = Partial<{ [K in OptionName]: ValueOf<(typeof OPTIONS)[K]> }>;
+
+/** Rules across options, checked after every value parsed; each returns the message or undefined. */
+export const CROSS_CHECKS: Array<(c: MyelinConfig) => string | undefined> = [
+  (c) =>
+    c['blocks-storage.backend'] === 's3' && c['blocks-storage.s3.bucket-name'] === ''
+      ? 'blocks-storage.s3.bucket-name: must be set when blocks-storage.backend=s3'
+      : undefined,
+  (c) =>
+    c['ring.store'] === 'redis' && c['ring.redis.address'] === ''
+      ? 'ring.redis.address: must be set when ring.store=redis'
+      : undefined,
+];

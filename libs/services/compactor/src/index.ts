@@ -1,0 +1,1 @@
+export { CompactorModule } from './compactor.module';

@@ -1,0 +1,1 @@
+export { DistributorModule } from './distributor.module';

@@ -1,0 +1,1 @@
+export { IngesterModule } from './ingester.module';

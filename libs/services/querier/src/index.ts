@@ -1,0 +1,1 @@
+export { QuerierModule } from './querier.module';

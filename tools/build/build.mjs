@@ -8,7 +8,7 @@
 //   node tools/build/build.mjs myelin ... the named ones
 import { build } from 'esbuild';
 import { transformFile } from '@swc/core';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,9 +77,19 @@ export async function buildEntries(names) {
         tsconfig: path.join(root, 'tsconfig.base.json'),
         plugins: [externalPackages, swcDecorators],
         logLevel: 'warning',
-      }),
+        write: false,
+      }).then(({ outputFiles }) => outputFiles.forEach(writeAtomically)),
     ),
   );
+}
+
+// A running test may start a binary while another rebuilds it: it must see the old bundle or the
+// new one, never half a file.
+function writeAtomically(file) {
+  mkdirSync(path.dirname(file.path), { recursive: true });
+  const tmp = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(tmp, file.contents);
+  renameSync(tmp, file.path);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

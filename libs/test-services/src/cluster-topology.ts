@@ -1,0 +1,65 @@
+import type { MyelinBinary } from './myelin-process';
+
+/** One Myelin process of the local cluster. */
+export interface ServiceSpec {
+  name: string;
+  binary: Exclude<MyelinBinary, 'myelin'>;
+  port: number;
+  args: string[];
+}
+
+export interface TopologyInput {
+  /** HTTP ports in the order distributor, ingester-1..3, querier, compactor. */
+  ports: number[];
+  redisAddress: string;
+  s3Endpoint: string;
+  s3Bucket: string;
+  s3AccessKeyId: string;
+  s3SecretAccessKey: string;
+  dataDir: string;
+}
+
+export const INGESTER_COUNT = 3;
+
+/**
+ * The cluster of docker-compose.yml as local processes: one distributor, three ingesters with
+ * stable IDs and their own data directories, one querier, one compactor, all sharing the ring in
+ * Redis and the bucket in S3. docker-compose.yml's services carry the same flags (a test checks).
+ */
+export function clusterTopology(input: TopologyInput): ServiceSpec[] {
+  const common = [
+    '-auth.enabled=true',
+    '-server.http-listen-address=127.0.0.1',
+    '-ring.store=redis',
+    `-ring.redis.address=${input.redisAddress}`,
+    '-distributor.replication-factor=3',
+    '-blocks-storage.backend=s3',
+    `-blocks-storage.s3.endpoint=${input.s3Endpoint}`,
+    `-blocks-storage.s3.bucket-name=${input.s3Bucket}`,
+    `-blocks-storage.s3.access-key-id=${input.s3AccessKeyId}`,
+    `-blocks-storage.s3.secret-access-key=${input.s3SecretAccessKey}`,
+    '-blocks-storage.s3.insecure=true',
+    '-blocks-storage.s3.bucket-lookup-type=path',
+  ];
+  if (input.ports.length !== 3 + INGESTER_COUNT) throw new Error(`need ${3 + INGESTER_COUNT} ports, got ${input.ports.length}`);
+  const [distributorPort, ...rest] = input.ports;
+  const ingesterPorts = rest.slice(0, INGESTER_COUNT);
+  const [querierPort, compactorPort] = rest.slice(INGESTER_COUNT);
+  const spec = (name: string, binary: Exclude<MyelinBinary, 'myelin'>, port: number, extra: string[] = []): ServiceSpec => ({
+    name,
+    binary,
+    port,
+    args: [...common, `-server.http-listen-port=${port}`, ...extra],
+  });
+  return [
+    spec('distributor', 'distributor', distributorPort),
+    ...ingesterPorts.map((port, i) =>
+      spec(`ingester-${i + 1}`, 'ingester', port, [
+        `-ring.instance-id=ingester-${i + 1}`,
+        `-blocks-storage.tsdb.dir=${input.dataDir}/ingester-${i + 1}/tsdb`,
+      ]),
+    ),
+    spec('querier', 'querier', querierPort),
+    spec('compactor', 'compactor', compactorPort),
+  ];
+}

@@ -1,0 +1,10 @@
+export { freePort } from './ports';
+export { waitFor, httpStatus } from './wait';
+export { workspaceRoot } from './workspace';
+export { ManagedChild, spawnManaged } from './child';
+export { RedisServer, ping as redisPing } from './redis';
+export { S3Server } from './s3';
+export { MyelinProcess, bundlePath } from './myelin-process';
+export type { MyelinBinary, MyelinProcessOptions } from './myelin-process';
+export { clusterTopology, INGESTER_COUNT } from './cluster-topology';
+export type { ServiceSpec, TopologyInput } from './cluster-topology';

@@ -45,7 +45,27 @@ export const OPTIONS = {
   'ring.store': enumOption('Where the hash ring is kept: inmemory (one process only) or redis.', ['inmemory', 'redis'], 'inmemory'),
   'ring.redis.address': stringOption('Redis host:port holding the ring (ring.store=redis).', 'localhost:6379'),
   'ring.redis.password': stringOption('Redis password.', '', { secret: true }),
+  'ring.prefix': stringOption('Prefix of the ring keys in the KV store (Cortex: collectors/).', 'collectors/'),
+  'ring.redis.resync-period': durationOption(
+    'Ring watchers re-read the ring this often even without a change notification.',
+    '10s',
+    { min: 100 },
+  ),
+  'ring.heartbeat-period': durationOption('How often an instance heartbeats into the ring.', '5s', { min: 10 }),
+  'ring.heartbeat-timeout': durationOption(
+    'An instance whose last heartbeat is older than this is unhealthy (0: never).',
+    '1m',
+  ),
+  'ring.num-tokens': intOption('Tokens each instance owns in the ring.', 128, { min: 1, max: 4096 }),
   'ring.instance-id': stringOption('This instance\'s ID in the ring; empty means the host name.', ''),
+  'ring.instance-addr': stringOption('Host other services use to reach this instance; empty means the host name.', ''),
+  'ring.instance-port': intOption('Port advertised in the ring; 0 means server.http-listen-port.', 0, { min: 0, max: 65535 }),
+  'ring.instance-zone': stringOption('Availability zone of this instance (zone-aware replication).', ''),
+  'ring.zone-awareness-enabled': boolOption('Place the replicas of a series in different zones.', false),
+  'ring.tokens-file-path': stringOption(
+    'File keeping this instance\'s tokens and READONLY state across restarts; empty means <blocks-storage.tsdb.dir>/ring-tokens.json.',
+    '',
+  ),
   'querier.query-ingesters-within': durationOption(
     'Ask ingesters only for data newer than this (0: always ask them).',
     '0',

@@ -1,0 +1,2 @@
+export { RedisKV } from './redis-kv';
+export type { RedisKVOptions } from './redis-kv';

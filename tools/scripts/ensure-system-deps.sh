@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Makes sure the system programs the tests start for real are installed: redis-server (the ring
-# KV in integration tests and `npm run cluster`). Installs what is missing with apt-get when run
-# as root on Debian/Ubuntu; otherwise fails with a message saying what to install.
+# KV in integration tests and `npm run cluster`) and chromium (browser tests of the status pages).
+# Installs what is missing with apt-get when run as root on Debian/Ubuntu; otherwise fails with a
+# message saying what to install.
 set -euo pipefail
 
 # command -> Debian package
-declare -A NEEDED=([redis-server]=redis-server)
+declare -A NEEDED=([redis-server]=redis-server [chromium]=chromium)
 
 missing_pkgs=()
 for cmd in "${!NEEDED[@]}"; do

@@ -8,3 +8,4 @@ export { MyelinProcess, bundlePath } from './myelin-process';
 export type { MyelinBinary, MyelinProcessOptions } from './myelin-process';
 export { clusterTopology, INGESTER_COUNT } from './cluster-topology';
 export type { ServiceSpec, TopologyInput } from './cluster-topology';
+export { launchChromium, CHROMIUM_PATH } from './browser';

@@ -120,8 +120,10 @@ describe('docker-compose.yml', () => {
       const loaded = loadConfig({ argv: spec.args, env: {}, readFile: () => '', defaults: { target: spec.binary } });
       if (loaded.kind !== 'config') throw new Error(JSON.stringify(loaded));
       const fromLauncher = new Set(Object.entries(loaded.origins).filter(([, o]) => o !== 'default').map(([k]) => k));
-      // Containers listen on every interface; the launcher binds loopback only.
+      // Containers listen on every interface and advertise their host name; the launcher binds
+      // and advertises loopback only.
       fromLauncher.delete('server.http-listen-address');
+      fromLauncher.delete('ring.instance-addr');
       expect({ service: spec.name, options: [...fromCompose].sort() }).toEqual({ service: spec.name, options: [...fromLauncher].sort() });
       expect(services[spec.name].build.target).toBe(spec.binary);
     }

@@ -24,10 +24,10 @@ describe('clusterTopology', () => {
 
   it('gives each ingester a stable id and its own data directory', () => {
     const ingesters = clusterTopology(input).filter((s) => s.binary === 'ingester');
-    expect(ingesters.map((s) => s.args.filter((a) => a.startsWith('-ring.instance-id') || a.startsWith('-blocks-storage.tsdb.dir')))).toEqual([
-      ['-ring.instance-id=ingester-1', '-blocks-storage.tsdb.dir=/tmp/c/ingester-1/tsdb'],
-      ['-ring.instance-id=ingester-2', '-blocks-storage.tsdb.dir=/tmp/c/ingester-2/tsdb'],
-      ['-ring.instance-id=ingester-3', '-blocks-storage.tsdb.dir=/tmp/c/ingester-3/tsdb'],
+    expect(ingesters.map((s) => s.args.filter((a) => a.startsWith('-ring.instance-id') || a.startsWith('-blocks-storage.tsdb.dir') || a.startsWith('-ring.instance-addr')))).toEqual([
+      ['-ring.instance-id=ingester-1', '-ring.instance-addr=127.0.0.1', '-blocks-storage.tsdb.dir=/tmp/c/ingester-1/tsdb'],
+      ['-ring.instance-id=ingester-2', '-ring.instance-addr=127.0.0.1', '-blocks-storage.tsdb.dir=/tmp/c/ingester-2/tsdb'],
+      ['-ring.instance-id=ingester-3', '-ring.instance-addr=127.0.0.1', '-blocks-storage.tsdb.dir=/tmp/c/ingester-3/tsdb'],
     ]);
   });
 

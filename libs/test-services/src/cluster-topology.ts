@@ -56,6 +56,7 @@ export function clusterTopology(input: TopologyInput): ServiceSpec[] {
     ...ingesterPorts.map((port, i) =>
       spec(`ingester-${i + 1}`, 'ingester', port, [
         `-ring.instance-id=ingester-${i + 1}`,
+        '-ring.instance-addr=127.0.0.1',
         `-blocks-storage.tsdb.dir=${input.dataDir}/ingester-${i + 1}/tsdb`,
       ]),
     ),

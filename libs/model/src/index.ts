@@ -1,0 +1,4 @@
+export { METRIC_NAME, compareLabels, formatLabels, getLabel, labelsKey, sortLabels } from './labels';
+export type { Label, Labels } from './labels';
+export { Matcher } from './matcher';
+export type { MatchType } from './matcher';

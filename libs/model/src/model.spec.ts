@@ -1,0 +1,49 @@
+import { compareLabels, formatLabels, labelsKey, sortLabels } from './labels';
+import { Matcher } from './matcher';
+
+describe('labels', () => {
+  const up = [
+    { name: '__name__', value: 'up' },
+    { name: 'job', value: 'node' },
+  ];
+
+  it('formats as Prometheus does', () => {
+    expect(formatLabels(up)).toBe('up{job="node"}');
+  });
+
+  it('keys distinct label sets apart, even when concatenations collide', () => {
+    expect(labelsKey([{ name: 'a', value: 'bc' }])).not.toBe(labelsKey([{ name: 'ab', value: 'c' }]));
+  });
+
+  it('sorts and compares by name then value', () => {
+    expect(sortLabels([{ name: 'b', value: '1' }, { name: 'a', value: '2' }]).map((l) => l.name)).toEqual(['a', 'b']);
+    expect(compareLabels(up, [...up, { name: 'x', value: '' }])).toBeLessThan(0);
+    expect(compareLabels([{ name: 'a', value: '2' }], [{ name: 'a', value: '10' }])).toBeGreaterThan(0);
+  });
+});
+
+describe('Matcher', () => {
+  it.each([
+    ['=', 'job', 'node', 'node', true],
+    ['=', 'job', 'node', 'nodes', false],
+    ['!=', 'job', 'node', 'api', true],
+    ['=~', 'job', 'no.*', 'node', true],
+    ['=~', 'job', 'od', 'node', false],
+    ['=~', 'job', 'a|b', 'b', true],
+    ['=~', 'job', 'a|b', 'ab', false],
+    ['!~', 'job', 'a|b', 'ab', true],
+    ['=~', 'job', '', '', true],
+    ['=~', 'job', '.*', 'line\nbreak', true],
+  ] as const)('%s %s %j on %j -> %s', (type, name, value, input, expected) => {
+    expect(new Matcher(type, name, value).matches(input)).toBe(expected);
+  });
+
+  it('treats a missing label as empty', () => {
+    expect(new Matcher('=', 'env', '').matchesLabels([{ name: 'job', value: 'x' }])).toBe(true);
+    expect(new Matcher('!=', 'env', '').matchesEmpty).toBe(false);
+  });
+
+  it('names the label on a bad regex', () => {
+    expect(() => new Matcher('=~', 'job', '(')).toThrow(/^invalid regular expression "\(" for label job: /);
+  });
+});

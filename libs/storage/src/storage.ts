@@ -1,0 +1,48 @@
+import type { Labels, Matcher } from '@myelin/model';
+
+/**
+ * The storage contract every data source implements (after Prometheus's storage.Queryable): the
+ * ingester head, blocks, an ingester over RPC, and the querier's merge of them. The PromQL engine
+ * depends on this and nothing else.
+ */
+export interface Queryable {
+  /** A querier over [mint, maxt] (milliseconds, inclusive). */
+  querier(mint: number, maxt: number): Promise<Querier>;
+}
+
+export interface Querier {
+  /** Series matching every matcher, sorted by labels, with their samples in [mint, maxt]. */
+  select(matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet>;
+  labelNames(matchers?: readonly Matcher[]): Promise<string[]>;
+  labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface SelectHints {
+  /** Stop after this many series (limit push-down); the caller still enforces its own limits. */
+  limit?: number;
+}
+
+/**
+ * One series and its samples, columnar: timestamps (ms) ascending, values beside them. No object
+ * per sample.
+ */
+export interface Series {
+  readonly labels: Labels;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+export type SeriesSet = AsyncIterable<Series>;
+
+/** Collects a SeriesSet into an array (tests, small results). */
+export async function collectSeries(set: SeriesSet): Promise<Series[]> {
+  const out: Series[] = [];
+  for await (const s of set) out.push(s);
+  return out;
+}
+
+/** A SeriesSet over an array already in memory. */
+export async function* seriesSetOf(series: readonly Series[]): SeriesSet {
+  yield* series;
+}

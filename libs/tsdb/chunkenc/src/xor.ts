@@ -1,0 +1,244 @@
+import { BitReader, BitWriter } from './bstream';
+import { readUvarint, readVarint, writeUvarint, writeVarint } from './varint';
+
+/**
+ * Prometheus's XOR chunk (Gorilla compression, millisecond timestamps), bit for bit as in
+ * prometheus/tsdb/chunkenc/xor.go, so chunks can be written into Prometheus-format blocks as they
+ * are: a 2-byte big-endian sample count, the first timestamp as a signed varint and the first
+ * value as 64 raw bits, the second timestamp as an unsigned varint delta, then delta-of-deltas in
+ * 1/14/17/20/64-bit buckets; values XORed with the previous one, with leading/trailing zero
+ * counts reused when they fit. Format notes: docs/format/chunks.md.
+ */
+export const ENC_XOR = 1;
+
+/** Prometheus cuts a head chunk at this many samples. */
+export const SAMPLES_PER_CHUNK = 120;
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+function floatBits(v: number): [number, number] {
+  scratch.setFloat64(0, v);
+  return [scratch.getUint32(0), scratch.getUint32(4)];
+}
+
+function bitsFloat(hi: number, lo: number): number {
+  scratch.setUint32(0, hi);
+  scratch.setUint32(4, lo);
+  return scratch.getFloat64(0);
+}
+
+function ctz32(x: number): number {
+  return 31 - Math.clz32(x & -x);
+}
+
+/** Whether dod fits the signed bucket of nbits (Prometheus's bitRange). */
+function bitRange(dod: number, nbits: number): boolean {
+  const half = 2 ** (nbits - 1);
+  return -(half - 1) <= dod && dod <= half;
+}
+
+export class XORChunk {
+  private readonly w = new BitWriter(128);
+  private count = 0;
+  private t = 0;
+  private vHi = 0;
+  private vLo = 0;
+  private tDelta = 0;
+  private leading = 0xff;
+  private trailing = 0;
+  private firstT = 0;
+
+  constructor() {
+    this.w.writeBits(0, 16); // sample count, filled in by bytes()
+  }
+
+  get numSamples(): number {
+    return this.count;
+  }
+
+  get minTime(): number {
+    return this.firstT;
+  }
+
+  get maxTime(): number {
+    return this.t;
+  }
+
+  /** Appends a sample; t must not be below the last one (the head refuses out-of-order samples first). */
+  append(t: number, v: number): void {
+    if (this.count > 0 && t < this.t) throw new RangeError(`out-of-order append to chunk: ${t} < ${this.t}`);
+    if (this.count >= 0xffff) throw new RangeError('chunk full');
+    const [hi, lo] = floatBits(v);
+    const put = (b: number) => this.w.writeByte(b);
+    if (this.count === 0) {
+      writeVarint(put, t);
+      this.w.writeBits64(hi, lo, 64);
+      this.firstT = t;
+      this.tDelta = 0;
+    } else if (this.count === 1) {
+      const tDelta = t - this.t;
+      writeUvarint(put, tDelta);
+      this.writeValueDelta(hi, lo);
+      this.tDelta = tDelta;
+    } else {
+      const tDelta = t - this.t;
+      const dod = tDelta - this.tDelta;
+      if (dod === 0) {
+        this.w.writeBit(0);
+      } else if (bitRange(dod, 14)) {
+        this.w.writeBits(0b10, 2);
+        this.w.writeBits(dod & 0x3fff, 14);
+      } else if (bitRange(dod, 17)) {
+        this.w.writeBits(0b110, 3);
+        this.w.writeBits(dod & 0x1ffff, 17);
+      } else if (bitRange(dod, 20)) {
+        this.w.writeBits(0b1110, 4);
+        this.w.writeBits(dod & 0xfffff, 20);
+      } else {
+        this.w.writeBits(0b1111, 4);
+        const lo64 = ((dod % 0x1_0000_0000) + 0x1_0000_0000) % 0x1_0000_0000;
+        const hi64 = ((dod - lo64) / 0x1_0000_0000) >>> 0;
+        this.w.writeBits64(hi64, lo64, 64);
+      }
+      this.writeValueDelta(hi, lo);
+      this.tDelta = tDelta;
+    }
+    this.t = t;
+    this.vHi = hi;
+    this.vLo = lo;
+    this.count++;
+  }
+
+  private writeValueDelta(hi: number, lo: number): void {
+    const dHi = (hi ^ this.vHi) >>> 0;
+    const dLo = (lo ^ this.vLo) >>> 0;
+    if (dHi === 0 && dLo === 0) {
+      this.w.writeBit(0);
+      return;
+    }
+    this.w.writeBit(1);
+    let leading = dHi !== 0 ? Math.clz32(dHi) : 32 + Math.clz32(dLo);
+    const trailing = dLo !== 0 ? ctz32(dLo) : 32 + ctz32(dHi);
+    if (leading >= 32) leading = 31;
+    if (this.leading !== 0xff && leading >= this.leading && trailing >= this.trailing) {
+      this.w.writeBit(0);
+      this.writeShifted(dHi, dLo, this.trailing, 64 - this.leading - this.trailing);
+    } else {
+      this.leading = leading;
+      this.trailing = trailing;
+      this.w.writeBit(1);
+      this.w.writeBits(leading, 5);
+      const sigbits = 64 - leading - trailing;
+      this.w.writeBits(sigbits & 0x3f, 6); // 64 is written as 0
+      this.writeShifted(dHi, dLo, trailing, sigbits);
+    }
+  }
+
+  /** Writes the low nbits of (hi:lo) >>> shift. */
+  private writeShifted(hi: number, lo: number, shift: number, nbits: number): void {
+    let sHi: number;
+    let sLo: number;
+    if (shift === 0) {
+      sHi = hi;
+      sLo = lo;
+    } else if (shift >= 32) {
+      sHi = 0;
+      sLo = hi >>> (shift - 32);
+    } else {
+      sHi = hi >>> shift;
+      sLo = ((lo >>> shift) | (hi << (32 - shift))) >>> 0;
+    }
+    this.w.writeBits64(sHi, sLo, nbits);
+  }
+
+  /** The chunk's bytes as Prometheus stores them (a copy). */
+  bytes(): Uint8Array {
+    const out = this.w.toBytes();
+    out[0] = this.count >>> 8;
+    out[1] = this.count & 0xff;
+    return out;
+  }
+
+  /** Bytes in use, for memory accounting. */
+  get size(): number {
+    return this.w.length;
+  }
+}
+
+/** Number of samples in an encoded XOR chunk. */
+export function xorSampleCount(bytes: Uint8Array): number {
+  if (bytes.length < 2) throw new RangeError('chunk shorter than its 2-byte header');
+  return (bytes[0] << 8) | bytes[1];
+}
+
+/**
+ * Decodes every sample of an XOR chunk into the given arrays from `offset`; returns how many it
+ * wrote. Throws RangeError on truncated or corrupt data, never reads past the chunk.
+ */
+export function decodeXOR(bytes: Uint8Array, timestamps: Float64Array, values: Float64Array, offset = 0): number {
+  const total = xorSampleCount(bytes);
+  if (offset + total > timestamps.length || offset + total > values.length) throw new RangeError('output arrays too small');
+  const r = new BitReader(bytes, 2);
+  const next = () => r.readByte();
+  let t = 0;
+  let vHi = 0;
+  let vLo = 0;
+  let tDelta = 0;
+  let leading = 0;
+  let trailing = 0;
+  for (let i = 0; i < total; i++) {
+    if (i === 0) {
+      t = readVarint(next);
+      vHi = r.readBits(32);
+      vLo = r.readBits(32);
+    } else {
+      if (i === 1) {
+        tDelta = readUvarint(next);
+      } else {
+        let d = 0;
+        for (let k = 0; k < 4; k++) {
+          d <<= 1;
+          if (r.readBit() === 0) break;
+          d |= 1;
+        }
+        let dod = 0;
+        const sz = d === 0b10 ? 14 : d === 0b110 ? 17 : d === 0b1110 ? 20 : 0;
+        if (sz !== 0) {
+          dod = r.readBits(sz);
+          if (dod > 2 ** (sz - 1)) dod -= 2 ** sz;
+        } else if (d === 0b1111) {
+          const hi = r.readBits(32);
+          const lo = r.readBits(32);
+          dod = (hi >= 0x8000_0000 ? hi - 0x1_0000_0000 : hi) * 0x1_0000_0000 + lo;
+        }
+        tDelta += dod;
+      }
+      t += tDelta;
+      if (r.readBit() === 1) {
+        if (r.readBit() === 1) {
+          leading = r.readBits(5);
+          let mbits = r.readBits(6);
+          if (mbits === 0) mbits = 64;
+          trailing = 64 - leading - mbits;
+          if (trailing < 0) throw new RangeError('corrupt chunk: invalid value bit counts');
+        }
+        const mbits = 64 - leading - trailing;
+        let hi = mbits > 32 ? r.readBits(mbits - 32) : 0;
+        let lo = r.readBits(Math.min(mbits, 32));
+        // (hi:lo) <<= trailing
+        if (trailing >= 32) {
+          hi = (lo << (trailing - 32)) >>> 0;
+          lo = 0;
+        } else if (trailing > 0) {
+          hi = ((hi << trailing) | (lo >>> (32 - trailing))) >>> 0;
+          lo = (lo << trailing) >>> 0;
+        }
+        vHi = (vHi ^ hi) >>> 0;
+        vLo = (vLo ^ lo) >>> 0;
+      }
+    }
+    timestamps[offset + i] = t;
+    values[offset + i] = bitsFloat(vHi, vLo);
+  }
+  return total;
+}

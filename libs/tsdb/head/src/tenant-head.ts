@@ -1,0 +1,209 @@
+import { compareLabels, formatLabels, type Labels, labelsKey, type Matcher } from '@myelin/model';
+import type { Querier, Series, SeriesSet } from '@myelin/storage';
+import { AppendResult, MemSeries } from './mem-series';
+import { Postings } from './postings';
+
+/** A push as the head takes it: series labels, and their samples in shared columns. */
+export interface AppendBatch {
+  readonly seriesCount: number;
+  labelsOf(series: number): Labels;
+  /** Samples of series i are [offsets[i], offsets[i+1]). */
+  readonly offsets: Int32Array;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** Why samples were refused; the first of each kind is kept to tell the sender. */
+export type RejectReason = 'out-of-order' | 'duplicate-timestamp' | 'series-limit';
+
+export interface AppendOutcome {
+  appended: number;
+  /** Same timestamp and value as before: accepted without storing (Prometheus does the same). */
+  duplicates: number;
+  rejected: Record<RejectReason, number>;
+  /** The first refusal, worded for the sender: names the series and the rule. */
+  firstError: string | undefined;
+  /** Series created by this batch (the WAL records them before their samples). */
+  newSeries: MemSeries[];
+  /** What was stored, for the WAL: refs[i] got (timestamps[i], values[i]) for i < count. */
+  wal: { count: number; refs: Uint32Array; timestamps: Float64Array; values: Float64Array };
+}
+
+export interface TenantLimits {
+  /** Most series this tenant may have in this ingester (0: no limit). */
+  maxSeries: number;
+}
+
+/** Allocates series refs unique across the ingester (the WAL refers to series by ref). */
+export interface RefSource {
+  next(): number;
+}
+
+/** One tenant's in-memory head: series by label set, postings, samples in XOR chunks. */
+export class TenantHead {
+  private readonly series = new Map<string, MemSeries>();
+  private readonly byRef = new Map<number, MemSeries>();
+  private readonly postings = new Postings();
+  private readonly strings = new Map<string, string>();
+  minTime = Infinity;
+  maxTime = -Infinity;
+  numSamples = 0;
+
+  constructor(
+    readonly tenant: string,
+    private readonly refs: RefSource,
+  ) {}
+
+  get numSeries(): number {
+    return this.series.size;
+  }
+
+  /** Appends a batch. Never throws for bad samples: refusals are counted and described. */
+  append(batch: AppendBatch, limits: TenantLimits): AppendOutcome {
+    const total = batch.offsets[batch.seriesCount];
+    const out: AppendOutcome = {
+      appended: 0,
+      duplicates: 0,
+      rejected: { 'out-of-order': 0, 'duplicate-timestamp': 0, 'series-limit': 0 },
+      firstError: undefined,
+      newSeries: [],
+      wal: { count: 0, refs: new Uint32Array(total), timestamps: new Float64Array(total), values: new Float64Array(total) },
+    };
+    const { timestamps, values, offsets } = batch;
+    for (let s = 0; s < batch.seriesCount; s++) {
+      const start = offsets[s];
+      const end = offsets[s + 1];
+      if (start === end) continue;
+      const labels = batch.labelsOf(s);
+      let series = this.series.get(labelsKey(labels));
+      if (!series) {
+        if (limits.maxSeries > 0 && this.series.size >= limits.maxSeries) {
+          out.rejected['series-limit'] += end - start;
+          out.firstError ??= `per-user series limit of ${limits.maxSeries} exceeded for series ${formatLabels(labels)}`;
+          continue;
+        }
+        series = this.create(this.refs.next(), labels);
+        out.newSeries.push(series);
+      }
+      for (let i = start; i < end; i++) {
+        const t = timestamps[i];
+        const v = values[i];
+        const result = series.append(t, v);
+        if (result === AppendResult.Appended) {
+          const w = out.wal.count++;
+          out.wal.refs[w] = series.ref;
+          out.wal.timestamps[w] = t;
+          out.wal.values[w] = v;
+          out.appended++;
+          if (t < this.minTime) this.minTime = t;
+          if (t > this.maxTime) this.maxTime = t;
+        } else if (result === AppendResult.Duplicate) {
+          out.duplicates++;
+        } else if (result === AppendResult.OutOfOrder) {
+          out.rejected['out-of-order']++;
+          out.firstError ??= `out of order sample for series ${formatLabels(labels)}: timestamp ${t} is before the latest sample at ${series.lastT}`;
+        } else {
+          out.rejected['duplicate-timestamp']++;
+          out.firstError ??= `duplicate sample for timestamp ${t} with a different value for series ${formatLabels(labels)}`;
+        }
+      }
+    }
+    this.numSamples += out.appended;
+    return out;
+  }
+
+  /** Re-creates a series from the WAL under its recorded ref. */
+  restoreSeries(ref: number, labels: Labels): void {
+    if (this.byRef.has(ref)) return;
+    const existing = this.series.get(labelsKey(labels));
+    if (existing) {
+      this.byRef.set(ref, existing); // a second record for the same series: alias the ref
+      return;
+    }
+    this.create(ref, labels);
+  }
+
+  /** Re-appends a WAL sample; samples the head already has are skipped. */
+  restoreSample(ref: number, t: number, v: number): boolean {
+    const series = this.byRef.get(ref);
+    if (!series || series.append(t, v) !== AppendResult.Appended) return false;
+    this.numSamples++;
+    if (t < this.minTime) this.minTime = t;
+    if (t > this.maxTime) this.maxTime = t;
+    return true;
+  }
+
+  hasRef(ref: number): boolean {
+    return this.byRef.has(ref);
+  }
+
+  private create(ref: number, labels: Labels): MemSeries {
+    const interned = labels.map((l) => ({ name: this.intern(l.name), value: this.intern(l.value) }));
+    const series = new MemSeries(ref, interned);
+    this.series.set(labelsKey(interned), series);
+    this.byRef.set(ref, series);
+    for (const l of interned) this.postings.add(l.name, l.value, ref);
+    return series;
+  }
+
+  private intern(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  /** The series matching every matcher, sorted by labels. */
+  matching(matchers: readonly Matcher[]): MemSeries[] {
+    const refs = this.postings.select(matchers);
+    const out: MemSeries[] = [];
+    for (const ref of refs ?? this.byRef.keys()) {
+      const s = this.byRef.get(ref);
+      if (s && s.ref === ref && matchers.every((m) => m.matchesLabels(s.labels))) out.push(s);
+    }
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  querier(mint: number, maxt: number): Querier {
+    return new HeadQuerier(this, this.postings, mint, maxt);
+  }
+}
+
+class HeadQuerier implements Querier {
+  constructor(
+    private readonly head: TenantHead,
+    private readonly postings: Postings,
+    private readonly mint: number,
+    private readonly maxt: number,
+  ) {}
+
+  async select(matchers: readonly Matcher[]): Promise<SeriesSet> {
+    const { mint, maxt } = this;
+    const matched = this.head.matching(matchers);
+    return (async function* (): SeriesSet {
+      for (const s of matched) {
+        const { timestamps, values } = s.samples(mint, maxt);
+        if (timestamps.length > 0) yield { labels: s.labels, timestamps, values } satisfies Series;
+      }
+    })();
+  }
+
+  async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
+    if (!matchers || matchers.length === 0) return this.postings.names();
+    const names = new Set<string>();
+    for (const s of this.head.matching(matchers)) for (const l of s.labels) names.add(l.name);
+    return [...names].sort();
+  }
+
+  async labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]> {
+    if (!matchers || matchers.length === 0) return this.postings.values(name);
+    const values = new Set<string>();
+    for (const s of this.head.matching(matchers)) {
+      const l = s.labels.find((x) => x.name === name);
+      if (l) values.add(l.value);
+    }
+    return [...values].sort();
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,11 @@
+export { decodeWriteRequestV1, decodeWriteRequestV2, LabelsCache } from './decode';
+export type { DecodedWrite } from './decode';
+export { encodeWriteRequestV1, encodeWriteRequestV2 } from './encode';
+export type { SeriesToWrite } from './encode';
+export { negotiate } from './content-type';
+export type { Protocol } from './content-type';
+export { snappyDecode, snappyEncode } from './snappy';
+export { DecodeError, ProtoReader, ProtoWriter } from './protobuf';
+export { isValidLabelName, isValidMetricName, validateLabels, validateTenantId, validateTimestamp } from './validate';
+export type { ValidationLimits } from './validate';
+export { RateLimiter } from './rate-limiter';

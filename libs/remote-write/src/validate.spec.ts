@@ -1,0 +1,80 @@
+import type { Labels } from '@myelin/model';
+import { RateLimiter } from './rate-limiter';
+import { validateLabels, validateTenantId, validateTimestamp, type ValidationLimits } from './validate';
+
+const limits: ValidationLimits = {
+  maxLabelNamesPerSeries: 4,
+  maxLabelNameLength: 10,
+  maxLabelValueLength: 12,
+  rejectOldSamples: true,
+  rejectOldSamplesMaxAgeMs: 3_600_000,
+  creationGracePeriodMs: 600_000,
+};
+const L = (...pairs: string[]): Labels => Array.from({ length: pairs.length / 2 }, (_, i) => ({ name: pairs[2 * i], value: pairs[2 * i + 1] }));
+
+describe('validateLabels', () => {
+  it.each([
+    [L('__name__', 'up', 'job', 'node'), undefined],
+    [L('__name__', 'ns:rule_1', 'a', 'b'), undefined],
+    [L(), 'series has no labels'],
+    [L('job', 'node'), 'sample missing metric name: series "{job=\\"node\\"}" has no __name__ label'],
+    [L('__name__', '1up'), 'invalid metric name "1up" in series "1up{}"'],
+    [L('__name__', 'up', 'job', 'a', 'job', 'b'), 'duplicate label name "job" in series "up{job=\\"a\\", job=\\"b\\"}"'],
+    [L('__name__', 'up', 'zone', 'a', 'job', 'b'), 'labels not sorted: "zone" before "job" in series "up{zone=\\"a\\", job=\\"b\\"}"'],
+    [L('__name__', 'up', 'a', '1', 'b', '2', 'c', '3', 'd', '4'), 'series "up{a=\\"1\\", b=\\"2\\", c=\\"3\\", d=\\"4\\"}" has 5 label names; limit 4 (-validation.max-label-names-per-series)'],
+    [L('__name__', 'up', 'bad-name', 'x'), 'invalid label name "bad-name" in series "up{bad-name=\\"x\\"}"'],
+    [L('__name__', 'up', 'averyverylongname', 'x'), 'label name too long: "averyverylongname" (17 > 10, -validation.max-label-name-length) in series "up{averyverylongname=\\"x\\"}"'],
+    [L('__name__', 'up', 'job', ''), 'empty value for label "job" in series "up{job=\\"\\"}"'],
+    [L('__name__', 'up', 'job', 'a-very-long-value'), 'label value too long: "a-very-long-value" for label "job" (17 > 12, -validation.max-label-value-length) in series "up{job=\\"a-very-long-value\\"}"'],
+  ])('%j', (labels, expected) => {
+    expect(validateLabels(labels, limits)).toBe(expected);
+  });
+});
+
+describe('validateTimestamp', () => {
+  const now = 10_000_000;
+  const up = L('__name__', 'up');
+  it.each([
+    [now, undefined],
+    [now + 600_000, undefined],
+    [now + 600_001, 'timestamp too new: 10600001 is more than 600000 ms in the future (-validation.create-grace-period) for series "up{}"'],
+    [now - 3_600_000, undefined],
+    [now - 3_600_001, 'timestamp too old: 6399999 is older than 3600000 ms (-validation.reject-old-samples.max-age) for series "up{}"'],
+  ])('%d', (t, expected) => {
+    expect(validateTimestamp(t, now, up, limits)).toBe(expected);
+  });
+
+  it('accepts old samples when rejecting them is off', () => {
+    expect(validateTimestamp(0, now, up, { ...limits, rejectOldSamples: false })).toBeUndefined();
+  });
+});
+
+describe('validateTenantId', () => {
+  it.each([
+    ['tenant-1', undefined],
+    ["a.b_c!*'()", undefined],
+    ['', 'no org id: the X-Scope-OrgID header is required'],
+    ['..', 'tenant ID ".." is not allowed'],
+    ['a/b', 'tenant ID "a/b" contains unsupported characters: allowed are letters, digits and !-_.*\'()'],
+    ['x'.repeat(151), 'tenant ID is too long: 151 characters, max 150'],
+  ])('%j', (id, expected) => {
+    expect(validateTenantId(id)).toBe(expected);
+  });
+});
+
+describe('RateLimiter', () => {
+  it('allows a burst, refuses beyond it, refills at the rate', () => {
+    const clock = { t: 0, now() { return this.t; } };
+    const rl = new RateLimiter(clock);
+    expect(rl.allow('a', 100, 10, 100)).toBe(true);
+    expect(rl.allow('a', 1, 10, 100)).toBe(false);
+    expect(rl.allow('b', 50, 10, 100)).toBe(true); // tenants apart
+    clock.t = 1000;
+    expect(rl.allow('a', 11, 10, 100)).toBe(false); // refused whole, takes nothing
+    expect(rl.allow('a', 10, 10, 100)).toBe(true);
+  });
+
+  it('never limits with a zero rate', () => {
+    expect(new RateLimiter({ now: () => 0 }).allow('a', 1e9, 0, 0)).toBe(true);
+  });
+});

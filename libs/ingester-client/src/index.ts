@@ -1,0 +1,11 @@
+export {
+  CodecError,
+  decodeQueryRequest,
+  decodeSeriesBatch,
+  decodeStrings,
+  encodeQueryRequest,
+  encodeSeriesBatch,
+  encodeStrings,
+} from './codec';
+export type { QueryRequest, SeriesBatch } from './codec';
+export { IngesterClient, IngesterClientPool, LABEL_NAMES, LABEL_VALUES, PUSH, QUERY } from './ingester-client';

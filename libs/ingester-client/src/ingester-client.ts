@@ -1,0 +1,91 @@
+import type { Labels, Matcher } from '@myelin/model';
+import { RpcClient } from '@myelin/rpc';
+import type { Querier, Queryable, Series, SeriesSet } from '@myelin/storage';
+import { decodeSeriesBatch, decodeStrings, encodeQueryRequest, type SeriesBatch } from './codec';
+
+/** RPC patterns an ingester serves. */
+export const PUSH = 'push';
+export const QUERY = 'query';
+export const LABEL_NAMES = 'label_names';
+export const LABEL_VALUES = 'label_values';
+
+/** The typed face of one ingester's RPC API. */
+export class IngesterClient {
+  constructor(
+    readonly rpc: RpcClient,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get address(): string {
+    return this.rpc.address;
+  }
+
+  /** Sends an encoded series batch; rejects with RpcCallError (status 4xx: bad data; else retryable). */
+  async push(batch: readonly Buffer[]): Promise<void> {
+    await this.rpc.call(PUSH, batch, this.timeoutMs);
+  }
+
+  async query(tenant: string, mint: number, maxt: number, matchers: Matcher[], limit = 0): Promise<SeriesBatch> {
+    return decodeSeriesBatch(await this.rpc.call(QUERY, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit })], this.timeoutMs));
+  }
+
+  async labelNames(tenant: string, mint: number, maxt: number, matchers: Matcher[]): Promise<string[]> {
+    return decodeStrings(await this.rpc.call(LABEL_NAMES, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit: 0 })], this.timeoutMs));
+  }
+
+  async labelValues(tenant: string, name: string, mint: number, maxt: number, matchers: Matcher[]): Promise<string[]> {
+    return decodeStrings(await this.rpc.call(LABEL_VALUES, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: name, limit: 0 })], this.timeoutMs));
+  }
+
+  /** One tenant's data on this ingester as a Queryable. */
+  queryable(tenant: string): Queryable {
+    return {
+      querier: async (mint, maxt): Promise<Querier> => ({
+        select: async (matchers): Promise<SeriesSet> => seriesOf(await this.query(tenant, mint, maxt, [...matchers])),
+        labelNames: (matchers) => this.labelNames(tenant, mint, maxt, [...(matchers ?? [])]),
+        labelValues: (name, matchers) => this.labelValues(tenant, name, mint, maxt, [...(matchers ?? [])]),
+        close: async () => undefined,
+      }),
+    };
+  }
+
+  close(): void {
+    this.rpc.close();
+  }
+}
+
+async function* seriesOf(batch: SeriesBatch): SeriesSet {
+  for (let i = 0; i < batch.seriesCount; i++) {
+    const from = batch.offsets[i];
+    const to = batch.offsets[i + 1];
+    yield { labels: batch.labels[i] as Labels, timestamps: batch.timestamps.subarray(from, to), values: batch.values.subarray(from, to) } satisfies Series;
+  }
+}
+
+/** Clients by ingester address, made on first use; clients of addresses gone from the ring are closed. */
+export class IngesterClientPool {
+  private readonly clients = new Map<string, IngesterClient>();
+
+  constructor(private readonly opts: { timeoutMs: number; connectionsPerIngester: number }) {}
+
+  get(address: string): IngesterClient {
+    let c = this.clients.get(address);
+    if (!c) this.clients.set(address, (c = new IngesterClient(new RpcClient(address, this.opts.connectionsPerIngester), this.opts.timeoutMs)));
+    return c;
+  }
+
+  /** Closes the clients of addresses not in `live`. */
+  prune(live: ReadonlySet<string>): void {
+    for (const [address, c] of this.clients) {
+      if (!live.has(address)) {
+        c.close();
+        this.clients.delete(address);
+      }
+    }
+  }
+
+  closeAll(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}

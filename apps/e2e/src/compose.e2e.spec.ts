@@ -107,6 +107,7 @@ describe('docker-compose.yml', () => {
   it('runs the same Myelin topology as npm run cluster, with the same options set', () => {
     const topology = clusterTopology({
       ports: [1, 2, 3, 4, 5, 6],
+      rpcPorts: [11, 12, 13, 14, 15, 16],
       redisAddress: 'r:1',
       s3Endpoint: 's:1',
       s3Bucket: 'b',
@@ -123,6 +124,9 @@ describe('docker-compose.yml', () => {
       // Containers listen on every interface and advertise their host name; the launcher binds
       // and advertises loopback only.
       fromLauncher.delete('server.http-listen-address');
+      fromLauncher.delete('server.grpc-listen-address');
+      // Containers use the default RPC port (9095) each; local processes need one port apiece.
+      fromLauncher.delete('server.grpc-listen-port');
       fromLauncher.delete('ring.instance-addr');
       expect({ service: spec.name, options: [...fromCompose].sort() }).toEqual({ service: spec.name, options: [...fromLauncher].sort() });
       expect(services[spec.name].build.target).toBe(spec.binary);

@@ -61,7 +61,7 @@ describe('ring across processes, and the /ring page in a browser', () => {
     await waitFor('three ingesters in the ring', async () => ((await ring()).length === 3 ? true : undefined));
     const rows = await byId();
     expect(Object.keys(rows).sort()).toEqual(['ing-a', 'ing-b', 'ing-c']);
-    expect(rows['ing-a']).toMatchObject({ state: 'ACTIVE', address: `127.0.0.1:${ingesters.get('ing-a')!.port}`, tokens: 128, unhealthy: false });
+    expect(rows['ing-a']).toMatchObject({ state: 'ACTIVE', address: `127.0.0.1:${ingesters.get('ing-a')!.rpcPort}`, tokens: 128, unhealthy: false });
     expect(rows['ing-c']).toMatchObject({ state: 'READONLY', tokens: 3 });
     const total = Object.values(rows).reduce((s, r) => s + r.ownershipPercent, 0);
     expect(total).toBeCloseTo(100, 6);

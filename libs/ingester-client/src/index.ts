@@ -8,4 +8,4 @@ export {
   encodeStrings,
 } from './codec';
 export type { QueryRequest, SeriesBatch } from './codec';
-export { IngesterClient, IngesterClientPool, LABEL_NAMES, LABEL_VALUES, PUSH, QUERY } from './ingester-client';
+export { IngesterClient, IngesterClientPool, LABEL_NAMES, LABEL_VALUES, NOT_WRITABLE, PUSH, QUERY } from './ingester-client';

@@ -89,3 +89,9 @@ export class IngesterClientPool {
     this.clients.clear();
   }
 }
+
+/**
+ * Prefix of the message an ingester answers (with status 503) when it takes no writes because it
+ * is READONLY, leaving or stopping: the distributor then refreshes its ring and re-sends.
+ */
+export const NOT_WRITABLE = 'instance not writable';

@@ -9,6 +9,7 @@ export { configDocument, REDACTED } from './config/redact';
 export { createLogger, NestPinoLogger } from './logging/logger';
 export type { Logger } from './logging/logger';
 export { createMetricsRegistry } from './metrics/registry';
+export { sharedCounter } from './metrics/shared-metrics';
 export { systemClock, ManualClock } from './clock';
 export type { Clock } from './clock';
 export { Readiness } from './readiness';

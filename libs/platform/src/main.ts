@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { BinaryRpcServer } from '@myelin/rpc';
 import { createMyelinApp, modulesForTarget, type ServiceModules } from './app';
 import { systemClock } from './clock';
 import { loadConfig } from './config/load-config';
@@ -38,10 +39,17 @@ export async function runMain(spec: BinarySpec, argv = process.argv.slice(2), en
       { config, logger, registry: createMetricsRegistry(), clock: systemClock, readiness },
       modules,
     );
+    // Every process serves the binary RPC (Cortex runs gRPC in every component); modules that
+    // declare @MessagePattern handlers (the ingester) answer on it.
+    app.connectMicroservice(
+      { strategy: new BinaryRpcServer({ host: config['server.grpc-listen-address'], port: config['server.grpc-listen-port'] }) },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
     await app.listen(config['server.http-listen-port'], config['server.http-listen-address']);
     readiness.markStarted();
     const address = app.getHttpServer().address();
-    logger.info({ target: config.target, address }, 'Myelin started');
+    logger.info({ target: config.target, address, rpcPort: config['server.grpc-listen-port'] }, 'Myelin started');
     closeOnSignals(() => app.close(), config['server.graceful-shutdown-timeout'], logger);
   } catch (e) {
     logger.fatal({ err: e }, 'start-up failed');

@@ -23,9 +23,9 @@ describe('validateLabels', () => {
     [L('__name__', 'up', 'zone', 'a', 'job', 'b'), 'labels not sorted: "zone" before "job" in series "up{zone=\\"a\\", job=\\"b\\"}"'],
     [L('__name__', 'up', 'a', '1', 'b', '2', 'c', '3', 'd', '4'), 'series "up{a=\\"1\\", b=\\"2\\", c=\\"3\\", d=\\"4\\"}" has 5 label names; limit 4 (-validation.max-label-names-per-series)'],
     [L('__name__', 'up', 'bad-name', 'x'), 'invalid label name "bad-name" in series "up{bad-name=\\"x\\"}"'],
-    [L('__name__', 'up', 'averyverylongname', 'x'), 'label name too long: "averyverylongname" (17 > 10, -validation.max-label-name-length) in series "up{averyverylongname=\\"x\\"}"'],
+    [L('__name__', 'up', 'averyverylongname', 'x'), 'label name too long: "averyverylongname" (17 > 10, -validation.max-length-label-name) in series "up{averyverylongname=\\"x\\"}"'],
     [L('__name__', 'up', 'job', ''), 'empty value for label "job" in series "up{job=\\"\\"}"'],
-    [L('__name__', 'up', 'job', 'a-very-long-value'), 'label value too long: "a-very-long-value" for label "job" (17 > 12, -validation.max-label-value-length) in series "up{job=\\"a-very-long-value\\"}"'],
+    [L('__name__', 'up', 'job', 'a-very-long-value'), 'label value too long: "a-very-long-value" for label "job" (17 > 12, -validation.max-length-label-value) in series "up{job=\\"a-very-long-value\\"}"'],
   ])('%j', (labels, expected) => {
     expect(validateLabels(labels, limits)).toBe(expected);
   });
@@ -39,7 +39,7 @@ describe('validateTimestamp', () => {
     [now + 600_000, undefined],
     [now + 600_001, 'timestamp too new: 10600001 is more than 600000 ms in the future (-validation.create-grace-period) for series "up{}"'],
     [now - 3_600_000, undefined],
-    [now - 3_600_001, 'timestamp too old: 6399999 is older than 3600000 ms (-validation.reject-old-samples.max-age) for series "up{}"'],
+    [now - 3_600_001, 'timestamp too old: 6399999 is older than 3600000 ms (-validation.reject-old-samples-max-age) for series "up{}"'],
   ])('%d', (t, expected) => {
     expect(validateTimestamp(t, now, up, limits)).toBe(expected);
   });

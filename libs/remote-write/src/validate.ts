@@ -64,11 +64,11 @@ export function validateLabels(labels: Labels, limits: ValidationLimits): string
   for (const { name, value } of labels) {
     if (name !== METRIC_NAME && !isValidLabelName(name)) return `invalid label name ${quote(name)} in series ${series()}`;
     if (name.length > limits.maxLabelNameLength) {
-      return `label name too long: ${quote(name)} (${name.length} > ${limits.maxLabelNameLength}, -validation.max-label-name-length) in series ${series()}`;
+      return `label name too long: ${quote(name)} (${name.length} > ${limits.maxLabelNameLength}, -validation.max-length-label-name) in series ${series()}`;
     }
     if (value.length === 0) return `empty value for label ${quote(name)} in series ${series()}`;
     if (value.length > limits.maxLabelValueLength) {
-      return `label value too long: ${quote(value)} for label ${quote(name)} (${value.length} > ${limits.maxLabelValueLength}, -validation.max-label-value-length) in series ${series()}`;
+      return `label value too long: ${quote(value)} for label ${quote(name)} (${value.length} > ${limits.maxLabelValueLength}, -validation.max-length-label-value) in series ${series()}`;
     }
   }
   return undefined;
@@ -80,7 +80,7 @@ export function validateTimestamp(t: number, now: number, labels: Labels, limits
     return `timestamp too new: ${t} is more than ${limits.creationGracePeriodMs} ms in the future (-validation.create-grace-period) for series ${quote(formatLabels(labels))}`;
   }
   if (limits.rejectOldSamples && t < now - limits.rejectOldSamplesMaxAgeMs) {
-    return `timestamp too old: ${t} is older than ${limits.rejectOldSamplesMaxAgeMs} ms (-validation.reject-old-samples.max-age) for series ${quote(formatLabels(labels))}`;
+    return `timestamp too old: ${t} is older than ${limits.rejectOldSamplesMaxAgeMs} ms (-validation.reject-old-samples-max-age) for series ${quote(formatLabels(labels))}`;
   }
   return undefined;
 }

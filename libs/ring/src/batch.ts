@@ -94,11 +94,19 @@ export class BatchTracker {
 
   /** Records the answer of plan.instances[slot]; returns the outcome once it is decided. */
   record(slot: number, failure?: InstanceFailure): BatchOutcome | undefined {
+    return this.recordSeries(this.plan.seriesByInstance[slot], failure);
+  }
+
+  /**
+   * Records one replica's answer for the given series (indexes into the planned keys). Used
+   * directly when a refused request was re-sent to another instance for its series: the
+   * replacement's answer stands for the refused replica's.
+   */
+  recordSeries(series: Int32Array, failure?: InstanceFailure): BatchOutcome | undefined {
     if (this.outcome) return this.outcome;
     const is4xx = failure !== undefined && failure.status >= 400 && failure.status < 500;
     if (failure && is4xx) this.last4xx = failure;
     else if (failure) this.last5xx = failure;
-    const series = this.plan.seriesByInstance[slot];
     for (let i = 0; i < series.length; i++) {
       const s = series[i];
       const wasDone = this.succeeded[s] >= this.plan.minSuccess[s];

@@ -2,6 +2,7 @@ import { clusterTopology } from './cluster-topology';
 
 const input = {
   ports: [8001, 8002, 8003, 8004, 8005, 8006],
+  rpcPorts: [9001, 9002, 9003, 9004, 9005, 9006],
   redisAddress: '127.0.0.1:6380',
   s3Endpoint: '127.0.0.1:9000',
   s3Bucket: 'myelin',
@@ -36,10 +37,12 @@ describe('clusterTopology', () => {
       expect(s.args).toContain('-ring.redis.address=127.0.0.1:6380');
       expect(s.args).toContain('-blocks-storage.s3.endpoint=127.0.0.1:9000');
       expect(s.args).toContain(`-server.http-listen-port=${s.port}`);
+      expect(s.args).toContain(`-server.grpc-listen-port=${s.rpcPort}`);
     }
   });
 
   it('refuses a wrong number of ports', () => {
     expect(() => clusterTopology({ ...input, ports: [1, 2] })).toThrow('need 6 ports, got 2');
+    expect(() => clusterTopology({ ...input, rpcPorts: [1] })).toThrow('need 6 RPC ports, got 1');
   });
 });

@@ -5,12 +5,15 @@ export interface ServiceSpec {
   name: string;
   binary: Exclude<MyelinBinary, 'myelin'>;
   port: number;
+  rpcPort: number;
   args: string[];
 }
 
 export interface TopologyInput {
   /** HTTP ports in the order distributor, ingester-1..3, querier, compactor. */
   ports: number[];
+  /** Binary RPC ports, same order. */
+  rpcPorts: number[];
   redisAddress: string;
   s3Endpoint: string;
   s3Bucket: string;
@@ -30,6 +33,7 @@ export function clusterTopology(input: TopologyInput): ServiceSpec[] {
   const common = [
     '-auth.enabled=true',
     '-server.http-listen-address=127.0.0.1',
+    '-server.grpc-listen-address=127.0.0.1',
     '-ring.store=redis',
     `-ring.redis.address=${input.redisAddress}`,
     '-distributor.replication-factor=3',
@@ -42,25 +46,24 @@ export function clusterTopology(input: TopologyInput): ServiceSpec[] {
     '-blocks-storage.s3.bucket-lookup-type=path',
   ];
   if (input.ports.length !== 3 + INGESTER_COUNT) throw new Error(`need ${3 + INGESTER_COUNT} ports, got ${input.ports.length}`);
-  const [distributorPort, ...rest] = input.ports;
-  const ingesterPorts = rest.slice(0, INGESTER_COUNT);
-  const [querierPort, compactorPort] = rest.slice(INGESTER_COUNT);
-  const spec = (name: string, binary: Exclude<MyelinBinary, 'myelin'>, port: number, extra: string[] = []): ServiceSpec => ({
+  if (input.rpcPorts.length !== input.ports.length) throw new Error(`need ${input.ports.length} RPC ports, got ${input.rpcPorts.length}`);
+  const spec = (name: string, binary: Exclude<MyelinBinary, 'myelin'>, at: number, extra: string[] = []): ServiceSpec => ({
     name,
     binary,
-    port,
-    args: [...common, `-server.http-listen-port=${port}`, ...extra],
+    port: input.ports[at],
+    rpcPort: input.rpcPorts[at],
+    args: [...common, `-server.http-listen-port=${input.ports[at]}`, `-server.grpc-listen-port=${input.rpcPorts[at]}`, ...extra],
   });
   return [
-    spec('distributor', 'distributor', distributorPort),
-    ...ingesterPorts.map((port, i) =>
-      spec(`ingester-${i + 1}`, 'ingester', port, [
+    spec('distributor', 'distributor', 0),
+    ...Array.from({ length: INGESTER_COUNT }, (_, i) =>
+      spec(`ingester-${i + 1}`, 'ingester', 1 + i, [
         `-ring.instance-id=ingester-${i + 1}`,
         '-ring.instance-addr=127.0.0.1',
         `-blocks-storage.tsdb.dir=${input.dataDir}/ingester-${i + 1}/tsdb`,
       ]),
     ),
-    spec('querier', 'querier', querierPort),
-    spec('compactor', 'compactor', compactorPort),
+    spec('querier', 'querier', 1 + INGESTER_COUNT),
+    spec('compactor', 'compactor', 2 + INGESTER_COUNT),
   ];
 }

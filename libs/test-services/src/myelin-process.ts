@@ -23,6 +23,8 @@ export class MyelinProcess {
   private constructor(
     readonly child: ManagedChild,
     readonly port: number,
+    /** The binary RPC port (-server.grpc-listen-port). */
+    readonly rpcPort: number,
   ) {}
 
   get url(): string {
@@ -45,9 +47,15 @@ export class MyelinProcess {
       port = await freePort();
       args.push(`-server.http-listen-port=${port}`);
     }
+    let rpcPort = Number(args.find((a) => a.startsWith('-server.grpc-listen-port='))?.split('=')[1]);
+    if (!rpcPort) {
+      rpcPort = await freePort();
+      args.push(`-server.grpc-listen-port=${rpcPort}`);
+    }
     if (!args.some((a) => a.startsWith('-server.http-listen-address='))) args.push('-server.http-listen-address=127.0.0.1');
+    if (!args.some((a) => a.startsWith('-server.grpc-listen-address='))) args.push('-server.grpc-listen-address=127.0.0.1');
     const child = spawnManaged(opts.binary, process.execPath, [entry, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: opts.detached }, opts.onLine);
-    return new MyelinProcess(child, port);
+    return new MyelinProcess(child, port, rpcPort);
   }
 
   async waitReady(timeoutMs = 30_000): Promise<void> {

@@ -52,10 +52,13 @@ function prefixed(name: string, quiet: boolean): (line: string) => void {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const serviceCount = 3 + INGESTER_COUNT;
-  const ports =
+  // HTTP on base..base+5, binary RPC on base+1000.. (8001-8006 and 9001-9006 by default).
+  const pick = (offset: number) =>
     args.basePort === 0
-      ? await Promise.all(Array.from({ length: serviceCount }, () => freePort()))
-      : Array.from({ length: serviceCount }, (_, i) => args.basePort + i);
+      ? Promise.all(Array.from({ length: serviceCount }, () => freePort()))
+      : Promise.resolve(Array.from({ length: serviceCount }, (_, i) => args.basePort + offset + i));
+  const ports = await pick(0);
+  const rpcPorts = await pick(1000);
   mkdirSync(args.dataDir, { recursive: true });
   const started = Date.now();
 
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
 
     const topology = clusterTopology({
       ports,
+      rpcPorts,
       redisAddress: redis.address,
       s3Endpoint: `127.0.0.1:${s3.port}`,
       s3Bucket: s3.bucket,

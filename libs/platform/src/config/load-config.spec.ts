@@ -133,6 +133,14 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the option table', () => {
+  it('has no flag that is also the parent of another (each YAML key is a value or a map, not both)', () => {
+    const paths = Object.keys(OPTIONS).map((f) => f.replace(/-/g, '_'));
+    const clashes = paths.filter((p) => paths.some((q) => q.startsWith(p + '.')));
+    expect(clashes).toEqual([]);
+  });
+});
+
 describe('configDocument', () => {
   it('nests keys as YAML, formats durations and redacts secrets', () => {
     const c = config(load(['-blocks-storage.s3.secret-access-key=hunter2', '-querier.query-ingesters-within=90m']));

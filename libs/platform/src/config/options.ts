@@ -27,6 +27,8 @@ export const OPTIONS = {
   ),
   'server.http-listen-address': stringOption('HTTP server listen address.', '0.0.0.0'),
   'server.http-listen-port': intOption('HTTP server listen port.', 9009, { min: 0, max: 65535 }),
+  'server.grpc-listen-address': stringOption('Listen address of the binary RPC server (ingester push and query).', '0.0.0.0'),
+  'server.grpc-listen-port': intOption('Listen port of the binary RPC server (Cortex\'s gRPC port).', 9095, { min: 0, max: 65535 }),
   'server.graceful-shutdown-timeout': durationOption(
     'Time allowed for in-flight work to finish on SIGTERM before the process exits anyway.',
     '30s',
@@ -42,6 +44,23 @@ export const OPTIONS = {
     3,
     { min: 1, max: 15 },
   ),
+  'distributor.remote-timeout': durationOption('Timeout of a push from the distributor to one ingester.', '2s', { min: 1 }),
+  'distributor.shard-by-all-labels': boolOption('Spread series over the ring by all their labels, not only the metric name.', false),
+  'distributor.ingestion-rate-limit': intOption('Per-tenant ingestion rate in samples per second (0: no limit).', 25_000, { min: 0 }),
+  'distributor.ingestion-burst-size': intOption('Per-tenant burst of samples allowed above the rate.', 50_000, { min: 0 }),
+  'ingester.client.connections-per-ingester': intOption('RPC connections a distributor or querier keeps to each ingester.', 2, { min: 1, max: 64 }),
+  'ingester.max-series-per-user': intOption('Most active series per tenant in one ingester (0: no limit).', 5_000_000, { min: 0 }),
+  'ingester.max-global-series-per-user': intOption(
+    'Most active series per tenant across the cluster, split over the ACTIVE ingesters (0: no limit).',
+    0,
+    { min: 0 },
+  ),
+  'validation.max-label-names-per-series': intOption('Most labels a series may have.', 30, { min: 1 }),
+  'validation.max-length-label-name': intOption('Longest label name accepted, in characters.', 1024, { min: 1 }),
+  'validation.max-length-label-value': intOption('Longest label value accepted, in characters.', 2048, { min: 1 }),
+  'validation.reject-old-samples': boolOption('Refuse samples older than validation.reject-old-samples-max-age.', false),
+  'validation.reject-old-samples-max-age': durationOption('Age beyond which samples are refused when rejecting old samples.', '2w'),
+  'validation.create-grace-period': durationOption('How far in the future a sample\'s timestamp may be.', '10m'),
   'ring.store': enumOption('Where the hash ring is kept: inmemory (one process only) or redis.', ['inmemory', 'redis'], 'inmemory'),
   'ring.redis.address': stringOption('Redis host:port holding the ring (ring.store=redis).', 'localhost:6379'),
   'ring.redis.password': stringOption('Redis password.', '', { secret: true }),
@@ -59,7 +78,7 @@ export const OPTIONS = {
   'ring.num-tokens': intOption('Tokens each instance owns in the ring.', 128, { min: 1, max: 4096 }),
   'ring.instance-id': stringOption('This instance\'s ID in the ring; empty means the host name.', ''),
   'ring.instance-addr': stringOption('Host other services use to reach this instance; empty means the host name.', ''),
-  'ring.instance-port': intOption('Port advertised in the ring; 0 means server.http-listen-port.', 0, { min: 0, max: 65535 }),
+  'ring.instance-port': intOption('Port advertised in the ring; 0 means server.grpc-listen-port.', 0, { min: 0, max: 65535 }),
   'ring.instance-zone': stringOption('Availability zone of this instance (zone-aware replication).', ''),
   'ring.zone-awareness-enabled': boolOption('Place the replicas of a series in different zones.', false),
   'ring.tokens-file-path': stringOption(
@@ -88,6 +107,11 @@ export const OPTIONS = {
     'auto',
   ),
   'blocks-storage.tsdb.dir': stringOption('Local directory for the ingester\'s WAL, head and blocks.', './data/tsdb'),
+  'blocks-storage.tsdb.wal-segment-size-bytes': intOption('Size at which the WAL starts a new segment file.', 128 << 20, { min: 64 << 10 }),
+  'blocks-storage.tsdb.wal-fsync': boolOption(
+    'fdatasync the WAL before acknowledging a push (group commit). When false, pushes are acknowledged once written to the OS: safe against a process crash, not a machine crash.',
+    true,
+  ),
 } satisfies Record<string, Option<unknown>>;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -1,21 +1,24 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { LOGGER, type Logger, Readiness } from '@myelin/platform';
-import { RingModule } from '@myelin/ring-module';
+import { IngesterRing, RingModule } from '@myelin/ring-module';
+import { DistributorService } from './distributor.service';
+import { PushController } from './push.controller';
 
 /**
- * The distributor: takes Prometheus remote write at /api/v1/push and spreads series over the
- * ingesters by the hash ring. Today it watches the ingester ring (RingModule, which also serves
- * /ring); it is ready once the ring has been read. The push route arrives with the write path.
+ * The distributor: takes Prometheus remote write at /api/v1/push, validates it, applies per-tenant
+ * limits, and spreads its series over the ingesters by the hash ring with replication and quorum.
+ * Ready once it has read the ring (RingModule, which also serves /ring).
  */
-@Module({ imports: [RingModule] })
+@Module({ imports: [RingModule], controllers: [PushController], providers: [DistributorService], exports: [DistributorService] })
 export class DistributorModule implements OnModuleInit {
   constructor(
     private readonly readiness: Readiness,
+    private readonly ring: IngesterRing,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
-    this.readiness.register('distributor', () => undefined);
+    this.readiness.register('distributor', () => (this.ring.watcher.lastUpdate === 0 ? 'ring not yet read' : undefined));
     this.logger.info({ module: 'distributor' }, 'module initialised');
   }
 }

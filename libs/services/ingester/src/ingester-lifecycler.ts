@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { KVClient } from '@myelin/kv';
@@ -15,7 +15,7 @@ export function instanceId(config: MyelinConfig): string {
 /** host:port advertised in the ring. */
 export function instanceAddr(config: MyelinConfig): string {
   const host = config['ring.instance-addr'] || hostname();
-  const port = config['ring.instance-port'] || config['server.http-listen-port'];
+  const port = config['ring.instance-port'] || config['server.grpc-listen-port'];
   return `${host}:${port}`;
 }
 
@@ -23,9 +23,9 @@ export function tokensFilePath(config: MyelinConfig): string {
   return config['ring.tokens-file-path'] || path.join(config['blocks-storage.tsdb.dir'], 'ring-tokens.json');
 }
 
-/** The ingester's ring membership, driven by Nest's lifecycle (start on init, leave on destroy). */
+/** The ingester's ring membership; IngesterService starts it after WAL replay and stops it first on shutdown. */
 @Injectable()
-export class IngesterLifecycler implements OnModuleDestroy {
+export class IngesterLifecycler {
   readonly lifecycler: Lifecycler;
 
   constructor(
@@ -74,7 +74,7 @@ export class IngesterLifecycler implements OnModuleDestroy {
     return this.lifecycler.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.lifecycler.stop();
+  stop(): Promise<void> {
+    return this.lifecycler.stop();
   }
 }

@@ -1,25 +1,28 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { CONFIG, LOGGER, type Logger, type MyelinConfig, Readiness } from '@myelin/platform';
 import { RingModule } from '@myelin/ring-module';
 import { IngesterLifecycler } from './ingester-lifecycler';
+import { IngesterRpcController } from './ingester-rpc.controller';
+import { IngesterService } from './ingester.service';
 
 /**
- * The ingester: holds recent samples in memory with a WAL under blocks-storage.tsdb.dir and ships
- * blocks to object storage. Today it owns its data directory and its ring membership: it joins
- * the ring on start (tokens and READONLY state kept in the tokens file), heartbeats, and leaves
- * on shutdown unless READONLY. Ready once the directory is writable and it is in the ring as
- * ACTIVE or READONLY. Head, WAL and shipping arrive with the later issues.
+ * The ingester: takes pushes over RPC into a per-tenant in-memory head with a WAL under
+ * -blocks-storage.tsdb.dir, answers queries over RPC, and is a member of the ring (tokens and
+ * READONLY state in its tokens file; leaves on shutdown unless READONLY). On start it replays the
+ * WAL before joining the ring; it is ready once the data directory is writable and it is in the
+ * ring as ACTIVE or READONLY. Blocks and shipping arrive with the blocks work.
  */
 @Module({
   imports: [RingModule],
-  providers: [IngesterLifecycler],
-  exports: [IngesterLifecycler],
+  controllers: [IngesterRpcController],
+  providers: [IngesterLifecycler, IngesterService],
+  exports: [IngesterLifecycler, IngesterService],
 })
-export class IngesterModule implements OnModuleInit {
+export class IngesterModule implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly readiness: Readiness,
-    private readonly lifecycler: IngesterLifecycler,
+    private readonly ingester: IngesterService,
     @Inject(CONFIG) private readonly config: MyelinConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -27,9 +30,13 @@ export class IngesterModule implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const dir = this.config['blocks-storage.tsdb.dir'];
     mkdirSync(dir, { recursive: true });
-    await this.lifecycler.start();
-    this.readiness.register('ingester', () => dataDirProblem(dir) ?? this.lifecycler.lifecycler.readinessProblem());
-    this.logger.info({ module: 'ingester', dir, instance: this.lifecycler.lifecycler.id }, 'module initialised');
+    this.readiness.register('ingester', () => dataDirProblem(dir) ?? this.ingester.readinessProblem());
+    await this.ingester.start();
+    this.logger.info({ module: 'ingester', dir }, 'module initialised');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.ingester.stop();
   }
 }
 

@@ -205,5 +205,7 @@ class HeadQuerier implements Querier {
     return [...values].sort();
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    // Nothing to release: the head outlives its queriers.
+  }
 }

@@ -1,0 +1,54 @@
+import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CONFIG, type MyelinConfig } from '@myelin/platform';
+import { DecodeError, decodeWriteRequestV1, decodeWriteRequestV2, negotiate, snappyDecode, validateTenantId } from '@myelin/remote-write';
+import { DistributorService } from './distributor.service';
+
+/** Cortex's tenant when multi-tenancy is off. */
+export const NO_AUTH_TENANT = 'fake';
+
+/**
+ * Prometheus remote write (1.0 and 2.0) at /api/v1/push (and Cortex's /api/prom/push). The body
+ * arrives as raw bytes; nothing parses it before this handler.
+ */
+@Controller()
+export class PushController {
+  constructor(
+    private readonly distributor: DistributorService,
+    @Inject(CONFIG) private readonly config: MyelinConfig,
+  ) {}
+
+  @Post(['api/v1/push', 'api/prom/push'])
+  async push(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const fail = (status: number, message: string) => reply.code(status).type('text/plain; charset=utf-8').send(message + '\n');
+    const protocol = negotiate(req.headers['content-type'], req.headers['content-encoding'] as string | undefined);
+    if (!protocol.ok) return fail(415, protocol.error);
+    if (!Buffer.isBuffer(req.body)) return fail(415, 'missing or unsupported Content-Type: want application/x-protobuf with a snappy-compressed body');
+
+    let tenant = NO_AUTH_TENANT;
+    if (this.config['auth.enabled']) {
+      const header = req.headers['x-scope-orgid'];
+      tenant = typeof header === 'string' ? header.trim() : '';
+      const problem = validateTenantId(tenant);
+      if (problem) return fail(tenant === '' ? 401 : 400, problem);
+    }
+
+    let write;
+    try {
+      const raw = snappyDecode(req.body, this.config['distributor.max-recv-msg-size']);
+      write = protocol.version === 1 ? decodeWriteRequestV1(raw, this.distributor.labelsCache) : decodeWriteRequestV2(raw);
+    } catch (e) {
+      if (e instanceof DecodeError) return fail(400, `bad remote write body: ${e.message}`);
+      throw e;
+    }
+
+    const result = await this.distributor.push(tenant, write);
+    if (protocol.version === 2) {
+      reply.header('X-Prometheus-Remote-Write-Samples-Written', String(result.samplesWritten));
+      reply.header('X-Prometheus-Remote-Write-Histograms-Written', '0');
+      reply.header('X-Prometheus-Remote-Write-Exemplars-Written', result.status < 300 ? String(write.exemplarCount) : '0');
+    }
+    if (result.status >= 300) return fail(result.status, result.message ?? 'push failed');
+    reply.code(204).send();
+  }
+}

@@ -9,3 +9,5 @@ export type { MyelinBinary, MyelinProcessOptions } from './myelin-process';
 export { clusterTopology, INGESTER_COUNT } from './cluster-topology';
 export type { ServiceSpec, TopologyInput } from './cluster-topology';
 export { launchChromium, CHROMIUM_PATH } from './browser';
+export { postRaw, pushRemoteWrite } from './remote-write-client';
+export type { PushResponse } from './remote-write-client';

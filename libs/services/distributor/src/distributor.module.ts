@@ -1,8 +1,11 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { LOGGER, type Logger, Readiness } from '@myelin/platform';
 import { IngesterRing, RingModule } from '@myelin/ring-module';
 import { DistributorService } from './distributor.service';
-import { PushController } from './push.controller';
+import { PUSH_PATHS, PushController } from './push.controller';
+import { rawBodyFor } from './raw-body.hook';
 
 /**
  * The distributor: takes Prometheus remote write at /api/v1/push, validates it, applies per-tenant
@@ -14,10 +17,12 @@ export class DistributorModule implements OnModuleInit {
   constructor(
     private readonly readiness: Readiness,
     private readonly ring: IngesterRing,
+    private readonly http: HttpAdapterHost,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
+    rawBodyFor(this.http.httpAdapter.getInstance<FastifyInstance>(), PUSH_PATHS);
     this.readiness.register('distributor', () => (this.ring.watcher.lastUpdate === 0 ? 'ring not yet read' : undefined));
     this.logger.info({ module: 'distributor' }, 'module initialised');
   }

@@ -3,6 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG, type MyelinConfig } from '@myelin/platform';
 import { DecodeError, decodeWriteRequestV1, decodeWriteRequestV2, negotiate, snappyDecode, validateTenantId } from '@myelin/remote-write';
 import { DistributorService } from './distributor.service';
+import { ORIGINAL_CONTENT_TYPE } from './raw-body.hook';
+
+export const PUSH_PATHS = ['/api/v1/push', '/api/prom/push'];
 
 /** Cortex's tenant when multi-tenancy is off. */
 export const NO_AUTH_TENANT = 'fake';
@@ -18,10 +21,11 @@ export class PushController {
     @Inject(CONFIG) private readonly config: MyelinConfig,
   ) {}
 
-  @Post(['api/v1/push', 'api/prom/push'])
+  @Post(PUSH_PATHS.map((p) => p.slice(1)))
   async push(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const fail = (status: number, message: string) => reply.code(status).type('text/plain; charset=utf-8').send(message + '\n');
-    const protocol = negotiate(req.headers['content-type'], req.headers['content-encoding'] as string | undefined);
+    const contentType = (req.headers[ORIGINAL_CONTENT_TYPE] as string | undefined) || undefined;
+    const protocol = negotiate(contentType, req.headers['content-encoding'] as string | undefined);
     if (!protocol.ok) return fail(415, protocol.error);
     if (!Buffer.isBuffer(req.body)) return fail(415, 'missing or unsupported Content-Type: want application/x-protobuf with a snappy-compressed body');
 

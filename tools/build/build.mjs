@@ -21,6 +21,7 @@ export const ENTRY_POINTS = {
   querier: 'apps/querier/src/main.ts',
   compactor: 'apps/compactor/src/main.ts',
   cluster: 'tools/cluster/src/main.ts',
+  'bench-ingest': 'tools/bench/src/ingest.ts',
 };
 
 const swcDecorators = {
@@ -52,8 +53,8 @@ const externalPackages = {
   },
 };
 
-function outFileOf(entry) {
-  const [kind, name] = entry.split('/');
+function outFileOf(name) {
+  const [kind] = ENTRY_POINTS[name].split('/');
   return path.join(root, 'dist', kind, name, 'main.js');
 }
 
@@ -68,7 +69,7 @@ export async function buildEntries(names) {
       build({
         absWorkingDir: root,
         entryPoints: [ENTRY_POINTS[name]],
-        outfile: outFileOf(ENTRY_POINTS[name]),
+        outfile: outFileOf(name),
         bundle: true,
         platform: 'node',
         target: 'node20',

@@ -1,0 +1,193 @@
+// `npm run bench:ingest`: remote-write ingestion throughput of a single-process Myelin, and of a
+// Prometheus (remote-write receiver) on the same requests when `prometheus` is installed.
+// Not a test: it prints numbers; record them in docs/benchmarks.md with the machine.
+//
+//   node dist/tools/bench-ingest/main.js [--series=50000] [--rounds=10] [--per-request=2000] [--concurrency=4] [--fsync=true]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
+import { freePort, httpStatus, ManagedChild, MyelinProcess, postRaw, waitFor } from '@myelin/test-services';
+
+interface Args {
+  series: number;
+  rounds: number;
+  perRequest: number;
+  concurrency: number;
+  fsync: boolean;
+}
+
+function parseArgs(): Args {
+  const a: Args = { series: 50_000, rounds: 10, perRequest: 2_000, concurrency: 4, fsync: true };
+  for (const arg of process.argv.slice(2)) {
+    const [k, v] = arg.replace(/^--/, '').split('=');
+    if (k === 'series') a.series = Number(v);
+    else if (k === 'rounds') a.rounds = Number(v);
+    else if (k === 'per-request') a.perRequest = Number(v);
+    else if (k === 'concurrency') a.concurrency = Number(v);
+    else if (k === 'fsync') a.fsync = v !== 'false';
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  return a;
+}
+
+const MODES = ['user', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'nice'];
+const METRICS = ['node_cpu_seconds_total', 'node_memory_MemFree_bytes', 'node_network_receive_bytes_total', 'node_disk_read_bytes_total', 'node_filesystem_avail_bytes'];
+
+/** node_exporter-like series: a metric name, instance, job, and one varying label. */
+function seriesLabels(i: number) {
+  const metric = METRICS[i % METRICS.length];
+  const host = Math.floor(i / 40);
+  const detail = i % 40;
+  return [
+    { name: '__name__', value: metric },
+    { name: 'cpu', value: String(detail % 8) },
+    { name: 'instance', value: `host-${host}.example.org:9100` },
+    { name: 'job', value: 'node' },
+    { name: 'mode', value: MODES[detail % MODES.length] + (detail >= 8 ? `_${detail}` : '') },
+  ];
+}
+
+/** Every request of every round, encoded and compressed before the clock starts. */
+function buildBodies(a: Args, start: number): Uint8Array[][] {
+  const labels = Array.from({ length: a.series }, (_, i) => seriesLabels(i));
+  const rounds: Uint8Array[][] = [];
+  for (let r = 0; r < a.rounds; r++) {
+    const t = start + r * 15_000;
+    const bodies: Uint8Array[] = [];
+    for (let from = 0; from < a.series; from += a.perRequest) {
+      const batch = [];
+      for (let i = from; i < Math.min(a.series, from + a.perRequest); i++) batch.push({ labels: labels[i], timestamps: [t], values: [Math.sin(i + r) * 1000] });
+      bodies.push(snappyEncode(encodeWriteRequestV1(batch)));
+    }
+    rounds.push(bodies);
+  }
+  return rounds;
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  return ticks / 100;
+}
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+interface Result {
+  name: string;
+  samplesPerSec: number;
+  cpuSecPerMillion: number;
+  p50: number;
+  p99: number;
+  bytesPerSeries: number;
+  failures: number;
+}
+
+async function run(name: string, url: string, pid: number, rounds: Uint8Array[][], a: Args): Promise<Result> {
+  const headers = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' };
+  const send = async (bodies: Uint8Array[], latencies: number[]) => {
+    let next = 0;
+    let failures = 0;
+    await Promise.all(
+      Array.from({ length: a.concurrency }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++];
+          const t0 = performance.now();
+          const res = await postRaw(url, body, headers, 60_000);
+          latencies.push(performance.now() - t0);
+          if (res.status >= 300) failures++;
+        }
+      }),
+    );
+    return failures;
+  };
+  const rssBefore = rssBytes(pid);
+  // Round 0 creates the series; its memory growth is the head's cost per series.
+  let failures = await send(rounds[0], []);
+  await new Promise((r) => setTimeout(r, 500));
+  const bytesPerSeries = (rssBytes(pid) - rssBefore) / a.series;
+  const latencies: number[] = [];
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  for (let r = 1; r < rounds.length; r++) failures += await send(rounds[r], latencies);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(pid) - cpu0;
+  const samples = a.series * (rounds.length - 1);
+  latencies.sort((x, y) => x - y);
+  return {
+    name,
+    samplesPerSec: samples / seconds,
+    cpuSecPerMillion: (cpu / samples) * 1e6,
+    p50: latencies[Math.floor(latencies.length * 0.5)],
+    p99: latencies[Math.floor(latencies.length * 0.99)],
+    bytesPerSeries,
+    failures,
+  };
+}
+
+async function startPrometheus(): Promise<{ url: string; pid: number; stop: () => Promise<unknown>; dir: string } | undefined> {
+  try {
+    execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-prom-'));
+  writeFileSync(path.join(dir, 'prometheus.yml'), 'global: {}\n');
+  const port = await freePort();
+  const child = new ManagedChild(
+    'prometheus',
+    spawn('prometheus', [`--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver'], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+  await waitFor('prometheus ready', async () => ((await httpStatus(`http://127.0.0.1:${port}/-/ready`)) === 200 ? true : undefined), 30_000);
+  return { url: `http://127.0.0.1:${port}/api/v1/write`, pid: child.pid, stop: () => child.stop(), dir };
+}
+
+function fmt(r: Result): string {
+  return `${r.name.padEnd(11)} ${Math.round(r.samplesPerSec).toLocaleString('en').padStart(10)} samples/s  ${r.cpuSecPerMillion.toFixed(2).padStart(6)} CPU-s/M samples  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${Math.round(r.bytesPerSeries).toLocaleString('en').padStart(6)} B RSS/series  failures ${r.failures}`;
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs();
+  console.log(`bench:ingest ${JSON.stringify(a)} on ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}`);
+  const start = Date.now() - a.rounds * 15_000;
+  const rounds = buildBodies(a, start);
+  console.log(`${rounds.length} rounds x ${rounds[0].length} requests prepared`);
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-myelin-'));
+  const myelin = await MyelinProcess.start({
+    binary: 'myelin',
+    cwd: dir,
+    args: ['-distributor.ingestion-rate-limit=0', '-ingester.max-series-per-user=0', `-blocks-storage.tsdb.wal-fsync=${a.fsync}`, '-log.level=warn'],
+  });
+  const results: Result[] = [];
+  try {
+    results.push(await run('myelin', `${myelin.url}/api/v1/push`, myelin.child.pid, rounds, a));
+  } finally {
+    await myelin.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const prom = await startPrometheus();
+  if (prom) {
+    try {
+      results.push(await run('prometheus', prom.url, prom.pid, rounds, a));
+    } finally {
+      await prom.stop();
+      rmSync(prom.dir, { recursive: true, force: true });
+    }
+  } else {
+    console.log('prometheus not installed: no reference run (apt-get install -y prometheus)');
+  }
+  for (const r of results) console.log(fmt(r));
+  if (results.length === 2) {
+    console.log(`ratio myelin/prometheus: throughput ${(results[0].samplesPerSec / results[1].samplesPerSec).toFixed(2)}, CPU per sample ${(results[0].cpuSecPerMillion / results[1].cpuSecPerMillion).toFixed(2)}, memory per series ${(results[0].bytesPerSeries / results[1].bytesPerSeries).toFixed(2)}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,4 +1,4 @@
-import { Matcher } from '@myelin/model';
+import { encodeLabels, labelKeyOf, Matcher } from '@myelin/model';
 import { CodecError, decodeQueryRequest, decodeSeriesBatch, decodeStrings, encodeQueryRequest, encodeSeriesBatch, encodeStrings } from './codec';
 
 const labels = [
@@ -13,7 +13,16 @@ const values = Float64Array.of(10, NaN, -0, 1e300, 7);
 describe('series batch codec', () => {
   it('round-trips a whole batch', () => {
     const d = decodeSeriesBatch(Buffer.concat(encodeSeriesBatch('tenant-α', labels, offsets, timestamps, values)));
-    expect(d).toEqual({ tenant: 'tenant-α', seriesCount: 3, labels, offsets: Int32Array.of(0, 2, 2, 5), timestamps, values });
+    expect({ tenant: d.tenant, seriesCount: d.seriesCount, labels: d.labels, offsets: d.offsets, timestamps: d.timestamps, values: d.values }).toEqual({
+      tenant: 'tenant-α',
+      seriesCount: 3,
+      labels,
+      offsets: Int32Array.of(0, 2, 2, 5),
+      timestamps,
+      values,
+    });
+    expect(d.labelsOf(1)).toEqual(labels[1]);
+    expect(d.keyOf(0)).toBe(labelKeyOf(encodeLabels(labels[0])));
   });
 
   it('encodes a chosen subset of series, in the order given', () => {

@@ -1,4 +1,4 @@
-import { type Label, type Labels, Matcher, type MatchType } from '@myelin/model';
+import { decodeLabels, encodeLabels, labelKeyOf, type Labels, Matcher, type MatchType, skipLabels } from '@myelin/model';
 
 /**
  * Payload codecs of the ingester RPCs (docs/format/ingester-rpc.md). A series batch (a push, or a
@@ -8,7 +8,14 @@ import { type Label, type Labels, Matcher, type MatchType } from '@myelin/model'
 export interface SeriesBatch {
   readonly tenant: string;
   readonly seriesCount: number;
+  /** Every series' labels, decoded on first use (a push only decodes the series it has not seen). */
   readonly labels: Labels[];
+  /** Series i's label set in canonical bytes (model's encodeLabels) is labelBytes[labelStarts[i], labelStarts[i+1]). */
+  readonly labelBytes: Buffer;
+  readonly labelStarts: Int32Array;
+  /** The head's key of series i: the latin1 string of its label bytes. */
+  keyOf(i: number): string;
+  labelsOf(i: number): Labels;
   /** Series i owns samples [offsets[i], offsets[i+1]). */
   readonly offsets: Int32Array;
   readonly timestamps: Float64Array;
@@ -25,20 +32,7 @@ const encodedLabels = new WeakMap<Labels, Buffer>();
 /** The wire bytes of one label set; cached per label-set object (the distributor reuses them). */
 function labelBytes(labels: Labels): Buffer {
   let b = encodedLabels.get(labels);
-  if (b) return b;
-  let size = 2;
-  for (const l of labels) size += 2 + Buffer.byteLength(l.name) + 4 + Buffer.byteLength(l.value);
-  b = Buffer.allocUnsafe(size);
-  let o = b.writeUInt16LE(labels.length, 0);
-  for (const l of labels) {
-    const n = b.write(l.name, o + 2, 'utf8');
-    b.writeUInt16LE(n, o);
-    o += 2 + n;
-    const v = b.write(l.value, o + 4, 'utf8');
-    b.writeUInt32LE(v, o);
-    o += 4 + v;
-  }
-  encodedLabels.set(labels, b);
+  if (!b) encodedLabels.set(labels, (b = encodeLabels(labels)));
   return b;
 }
 
@@ -120,26 +114,17 @@ export function decodeSeriesBatch(payload: Buffer): SeriesBatch {
   o += 12;
   const headerLen = o;
   need(o, labelsLen);
-  const labels: Labels[] = new Array(n);
   const end = o + labelsLen;
+  const labelStarts = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    if (o + 2 > end) throw new CodecError(`label section truncated in series ${i}`);
-    const count = payload.readUInt16LE(o);
-    o += 2;
-    const ls: Label[] = new Array(count);
-    for (let j = 0; j < count; j++) {
-      if (o + 2 > end) throw new CodecError(`label section truncated in series ${i}`);
-      const nl = payload.readUInt16LE(o);
-      if (o + 2 + nl + 4 > end) throw new CodecError(`label section truncated in series ${i}`);
-      const name = payload.toString('utf8', o + 2, o + 2 + nl);
-      o += 2 + nl;
-      const vl = payload.readUInt32LE(o);
-      if (o + 4 + vl > end) throw new CodecError(`label section truncated in series ${i}`);
-      ls[j] = { name, value: payload.toString('utf8', o + 4, o + 4 + vl) };
-      o += 4 + vl;
+    labelStarts[i] = o;
+    try {
+      o = skipLabels(payload, o, end);
+    } catch {
+      throw new CodecError(`label section truncated in series ${i}`);
     }
-    labels[i] = ls;
   }
+  labelStarts[n] = o;
   if (o !== end) throw new CodecError('label section length mismatch');
   o += (8 - ((headerLen + labelsLen) % 8)) % 8;
   const offLen = n + 1 + ((n + 1) % 2);
@@ -154,7 +139,38 @@ export function decodeSeriesBatch(payload: Buffer): SeriesBatch {
     if (offsets[i + 1] < offsets[i] || offsets[i + 1] > sampleCount) throw new CodecError(`bad sample offsets in series ${i}`);
   }
   if (offsets[0] !== 0 || offsets[n] !== sampleCount) throw new CodecError('sample offsets do not cover the samples');
-  return { tenant, seriesCount: n, labels, offsets, timestamps, values };
+  return new DecodedBatch(tenant, n, payload, labelStarts, offsets, timestamps, values);
+}
+
+class DecodedBatch implements SeriesBatch {
+  private decoded: Labels[] | undefined;
+
+  constructor(
+    readonly tenant: string,
+    readonly seriesCount: number,
+    readonly labelBytes: Buffer,
+    readonly labelStarts: Int32Array,
+    readonly offsets: Int32Array,
+    readonly timestamps: Float64Array,
+    readonly values: Float64Array,
+  ) {}
+
+  keyOf(i: number): string {
+    return labelKeyOf(this.labelBytes, this.labelStarts[i], this.labelStarts[i + 1]);
+  }
+
+  labelsOf(i: number): Labels {
+    if (this.decoded) return this.decoded[i];
+    try {
+      return decodeLabels(this.labelBytes, this.labelStarts[i], this.labelStarts[i + 1]).labels;
+    } catch (e) {
+      throw new CodecError(`series ${i}: ${(e as Error).message}`);
+    }
+  }
+
+  get labels(): Labels[] {
+    return (this.decoded ??= Array.from({ length: this.seriesCount }, (_, i) => this.labelsOf(i)));
+  }
 }
 
 // --- queries ---

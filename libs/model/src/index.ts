@@ -2,3 +2,4 @@ export { METRIC_NAME, compareLabels, formatLabels, getLabel, labelsKey, sortLabe
 export type { Label, Labels } from './labels';
 export { Matcher } from './matcher';
 export type { MatchType } from './matcher';
+export { decodeLabels, encodeLabels, labelKeyOf, skipLabels } from './label-bytes';

@@ -47,3 +47,27 @@ describe('Matcher', () => {
     expect(() => new Matcher('=~', 'job', '(')).toThrow(/^invalid regular expression "\(" for label job: /);
   });
 });
+
+describe('label bytes', () => {
+  const { decodeLabels, encodeLabels, labelKeyOf, skipLabels } = jest.requireActual('./label-bytes');
+  const labels = [
+    { name: '__name__', value: 'température' },
+    { name: 'job', value: '' },
+  ];
+
+  it('round-trips, and equal label sets give equal keys', () => {
+    const b = encodeLabels(labels);
+    expect(decodeLabels(b, 0)).toEqual({ labels, end: b.length });
+    expect(skipLabels(b, 0)).toBe(b.length);
+    expect(labelKeyOf(b)).toBe(labelKeyOf(encodeLabels(labels.map((l) => ({ ...l })))));
+    expect(labelKeyOf(b)).not.toBe(labelKeyOf(encodeLabels([labels[0]])));
+  });
+
+  it('refuses every truncation', () => {
+    const b = encodeLabels(labels);
+    for (let n = 0; n < b.length; n++) {
+      expect(() => decodeLabels(b, 0, n)).toThrow(RangeError);
+      expect(() => skipLabels(b, 0, n)).toThrow(RangeError);
+    }
+  });
+});

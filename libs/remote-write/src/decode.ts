@@ -119,7 +119,7 @@ export function decodeWriteRequestV1(buf: Uint8Array, cache?: LabelsCache): Deco
     if (field === 1) {
       expectWire(1, 'WriteRequest', wire, WIRE_LEN, at);
       const end = r.lengthDelimitedEnd();
-      const counts = readTimeSeriesV1(buf, r.pos, end, cols, cache);
+      const counts = readTimeSeriesV1(buf, r.pos, end, cols, r.view, cache);
       histograms += counts.histograms;
       exemplars += counts.exemplars;
       r.pos = end;
@@ -134,8 +134,8 @@ export function decodeWriteRequestV1(buf: Uint8Array, cache?: LabelsCache): Deco
   return finish(1, cols, histograms, exemplars, metadata);
 }
 
-function readTimeSeriesV1(buf: Uint8Array, start: number, end: number, cols: Columns, cache?: LabelsCache): { histograms: number; exemplars: number } {
-  const r = new ProtoReader(buf, start, end);
+function readTimeSeriesV1(buf: Uint8Array, start: number, end: number, cols: Columns, view: DataView, cache?: LabelsCache): { histograms: number; exemplars: number } {
+  const r = new ProtoReader(buf, start, end, view);
   let labelsStart = -1;
   let labelsEnd = -1;
   let contiguous = true;
@@ -191,17 +191,17 @@ function readTimeSeriesV1(buf: Uint8Array, start: number, end: number, cols: Col
   const key = cache && contiguous && labelsStart >= 0 ? Buffer.from(buf.buffer, buf.byteOffset + labelsStart, labelsEnd - labelsStart).toString('latin1') : undefined;
   if (key !== undefined) labels = cache!.get(key);
   if (!labels) {
-    labels = decodeLabelsV1(buf, labelRanges);
+    labels = decodeLabelsV1(buf, labelRanges, view);
     if (key !== undefined) cache!.set(key, labels);
   }
   cols.endSeries(labels);
   return { histograms, exemplars };
 }
 
-function decodeLabelsV1(buf: Uint8Array, ranges: number[]): Labels {
+function decodeLabelsV1(buf: Uint8Array, ranges: number[], view: DataView): Labels {
   const labels: Label[] = [];
   for (let i = 0; i < ranges.length; i += 2) {
-    const r = new ProtoReader(buf, ranges[i], ranges[i + 1]);
+    const r = new ProtoReader(buf, ranges[i], ranges[i + 1], view);
     let name = '';
     let value = '';
     while (r.pos < r.end) {
@@ -251,7 +251,7 @@ export function decodeWriteRequestV2(buf: Uint8Array): DecodedWrite {
   let exemplars = 0;
   let metadata = 0;
   for (let i = 0; i < seriesRanges.length; i += 2) {
-    const c = readTimeSeriesV2(buf, seriesRanges[i], seriesRanges[i + 1], symbols, cols);
+    const c = readTimeSeriesV2(buf, seriesRanges[i], seriesRanges[i + 1], symbols, cols, r.view);
     histograms += c.histograms;
     exemplars += c.exemplars;
     metadata += c.metadata;
@@ -259,8 +259,8 @@ export function decodeWriteRequestV2(buf: Uint8Array): DecodedWrite {
   return finish(2, cols, histograms, exemplars, metadata);
 }
 
-function readTimeSeriesV2(buf: Uint8Array, start: number, end: number, symbols: string[], cols: Columns) {
-  const r = new ProtoReader(buf, start, end);
+function readTimeSeriesV2(buf: Uint8Array, start: number, end: number, symbols: string[], cols: Columns, view: DataView) {
+  const r = new ProtoReader(buf, start, end, view);
   const refs: number[] = [];
   let histograms = 0;
   let exemplars = 0;

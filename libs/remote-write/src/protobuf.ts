@@ -14,15 +14,17 @@ export const WIRE_FIXED32 = 5;
 
 export class ProtoReader {
   pos: number;
-  private readonly view: DataView;
+  readonly view: DataView;
 
+  /** `view` may be shared with the parent message's reader (a DataView per message is costly). */
   constructor(
     readonly buf: Uint8Array,
     start = 0,
     public end = buf.length,
+    view?: DataView,
   ) {
     this.pos = start;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   /** An unsigned varint up to 2^53 (exact), or an int64 when `signed` (two's complement, 10 bytes for negatives). */

@@ -16,6 +16,8 @@ export interface MyelinProcessOptions {
   onLine?: (line: string) => void;
   /** Own process group, so a terminal's Ctrl-C reaches only the launcher (tools/cluster). */
   detached?: boolean;
+  /** Flags for node itself, e.g. --cpu-prof (benchmarks). */
+  nodeArgs?: string[];
 }
 
 /** A real Myelin process started from its built bundle (dist/apps/<binary>/main.js). */
@@ -54,7 +56,7 @@ export class MyelinProcess {
     }
     if (!args.some((a) => a.startsWith('-server.http-listen-address='))) args.push('-server.http-listen-address=127.0.0.1');
     if (!args.some((a) => a.startsWith('-server.grpc-listen-address='))) args.push('-server.grpc-listen-address=127.0.0.1');
-    const child = spawnManaged(opts.binary, process.execPath, [entry, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: opts.detached }, opts.onLine);
+    const child = spawnManaged(opts.binary, process.execPath, [...(opts.nodeArgs ?? []), entry, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: opts.detached }, opts.onLine);
     return new MyelinProcess(child, port, rpcPort);
   }
 

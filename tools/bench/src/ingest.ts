@@ -3,6 +3,7 @@
 // Not a test: it prints numbers; record them in docs/benchmarks.md with the machine.
 //
 //   node dist/tools/bench-ingest/main.js [--series=50000] [--rounds=10] [--per-request=2000] [--concurrency=4] [--fsync=true]
+//     [--profile-dir=DIR]  (writes a V8 CPU profile of the Myelin process there)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -16,10 +17,11 @@ interface Args {
   perRequest: number;
   concurrency: number;
   fsync: boolean;
+  profileDir: string;
 }
 
 function parseArgs(): Args {
-  const a: Args = { series: 50_000, rounds: 10, perRequest: 2_000, concurrency: 4, fsync: true };
+  const a: Args = { series: 50_000, rounds: 10, perRequest: 2_000, concurrency: 4, fsync: true, profileDir: '' };
   for (const arg of process.argv.slice(2)) {
     const [k, v] = arg.replace(/^--/, '').split('=');
     if (k === 'series') a.series = Number(v);
@@ -27,6 +29,7 @@ function parseArgs(): Args {
     else if (k === 'per-request') a.perRequest = Number(v);
     else if (k === 'concurrency') a.concurrency = Number(v);
     else if (k === 'fsync') a.fsync = v !== 'false';
+    else if (k === 'profile-dir') a.profileDir = path.resolve(v);
     else throw new Error(`unknown argument ${arg}`);
   }
   return a;
@@ -161,6 +164,7 @@ async function main(): Promise<void> {
   const myelin = await MyelinProcess.start({
     binary: 'myelin',
     cwd: dir,
+    nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [],
     args: ['-distributor.ingestion-rate-limit=0', '-ingester.max-series-per-user=0', `-blocks-storage.tsdb.wal-fsync=${a.fsync}`, '-log.level=warn'],
   });
   const results: Result[] = [];

@@ -3,7 +3,7 @@ import { encodeSeriesBatch, IngesterClientPool, NOT_WRITABLE } from '@myelin/ing
 import { getLabel, type Labels, METRIC_NAME } from '@myelin/model';
 import { CLOCK, type Clock, CONFIG, LOGGER, type Logger, METRICS_REGISTRY, type MyelinConfig, sharedCounter } from '@myelin/platform';
 import { type DecodedWrite, LabelsCache, RateLimiter, validateLabels, validateTimestamp, type ValidationLimits } from '@myelin/remote-write';
-import { BatchTracker, type BatchOutcome, type InstanceFailure, planBatch, ReplicationError, type Ring, shardByAllLabels, shardByMetricName, Write } from '@myelin/ring';
+import { BatchTracker, type BatchOutcome, FNV32_OFFSET, fnv1Add32, type InstanceFailure, planBatch, ReplicationError, type Ring, shardByAllLabels, Write } from '@myelin/ring';
 import { IngesterRing } from '@myelin/ring-module';
 import { RpcCallError } from '@myelin/rpc';
 import type { Counter, Registry } from 'prom-client';
@@ -34,6 +34,11 @@ interface ValidWrite {
 @Injectable()
 export class DistributorService implements OnModuleDestroy {
   readonly labelsCache = new LabelsCache();
+  /**
+   * Per label set (the objects LabelsCache hands out again for known series): its validation
+   * result and metric name, so a known series costs neither again.
+   */
+  private readonly seriesInfo = new WeakMap<Labels, { error: string | undefined; metricName: string }>();
   private readonly pool: IngesterClientPool;
   private readonly limiter: RateLimiter;
   private readonly received: Counter<'user'>;
@@ -105,7 +110,7 @@ export class DistributorService implements OnModuleDestroy {
       const labels = write.labels[s];
       const from = write.offsets[s];
       const to = write.offsets[s + 1];
-      const err = validateLabels(labels, this.limits);
+      const err = this.infoOf(labels).error;
       if (err) {
         firstError ??= err;
         needsCopy = true;
@@ -147,14 +152,22 @@ export class DistributorService implements OnModuleDestroy {
     return { labels, offsets: Int32Array.from(offsets), timestamps: t, values: v, samples, firstError };
   }
 
-  private keyOf(tenant: string, labels: Labels): number {
-    return this.config['distributor.shard-by-all-labels'] ? shardByAllLabels(tenant, labels) : shardByMetricName(tenant, getLabel(labels, METRIC_NAME) ?? '');
+  private infoOf(labels: Labels): { error: string | undefined; metricName: string } {
+    let info = this.seriesInfo.get(labels);
+    if (!info) this.seriesInfo.set(labels, (info = { error: validateLabels(labels, this.limits), metricName: getLabel(labels, METRIC_NAME) ?? '' }));
+    return info;
   }
 
   /** Sends every series to its replicas and resolves once the outcome is decided. */
   private send(tenant: string, w: ValidWrite): Promise<BatchOutcome> {
     const keys = new Uint32Array(w.labels.length);
-    for (let s = 0; s < w.labels.length; s++) keys[s] = this.keyOf(tenant, w.labels[s]);
+    if (this.config['distributor.shard-by-all-labels']) {
+      for (let s = 0; s < w.labels.length; s++) keys[s] = shardByAllLabels(tenant, w.labels[s]);
+    } else {
+      // shardByMetricName, with the tenant's part of the hash computed once per push.
+      const tenantHash = fnv1Add32(FNV32_OFFSET, tenant);
+      for (let s = 0; s < w.labels.length; s++) keys[s] = fnv1Add32(tenantHash, this.infoOf(w.labels[s]).metricName);
+    }
     const ring = this.ring.watcher.ring();
     const now = this.clock.now();
     let plan;

@@ -110,7 +110,8 @@ export class IngesterService {
     const tenant = this.head.tenant(batch.tenant);
     const input: AppendBatch = {
       seriesCount: batch.seriesCount,
-      labelsOf: (i) => batch.labels[i],
+      keyOf: (i) => batch.keyOf(i),
+      labelsOf: (i) => batch.labelsOf(i),
       offsets: batch.offsets,
       timestamps: batch.timestamps,
       values: batch.values,

@@ -1,4 +1,4 @@
-import { type Labels, Matcher } from '@myelin/model';
+import { encodeLabels, labelKeyOf, type Labels, Matcher } from '@myelin/model';
 import { collectSeries } from '@myelin/storage';
 import { Head } from './head';
 import type { AppendBatch } from './tenant-head';
@@ -19,7 +19,7 @@ function batch(items: Array<[Labels, Array<[number, number]>]>): AppendBatch {
     }
     offsets[i + 1] = ts.length;
   });
-  return { seriesCount: items.length, labelsOf: (i) => items[i][0], offsets, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) };
+  return { seriesCount: items.length, keyOf: (i) => labelKeyOf(encodeLabels(items[i][0])), labelsOf: (i) => items[i][0], offsets, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) };
 }
 
 const up1 = L({ __name__: 'up', job: 'node', instance: 'a' });

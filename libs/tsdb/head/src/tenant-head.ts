@@ -1,4 +1,4 @@
-import { compareLabels, formatLabels, type Labels, labelsKey, type Matcher } from '@myelin/model';
+import { compareLabels, encodeLabels, formatLabels, labelKeyOf, type Labels, type Matcher } from '@myelin/model';
 import type { Querier, Series, SeriesSet } from '@myelin/storage';
 import { AppendResult, MemSeries } from './mem-series';
 import { Postings } from './postings';
@@ -6,6 +6,11 @@ import { Postings } from './postings';
 /** A push as the head takes it: series labels, and their samples in shared columns. */
 export interface AppendBatch {
   readonly seriesCount: number;
+  /**
+   * Series i's key: the latin1 string of its canonical label bytes (model's encodeLabels and
+   * labelKeyOf). Known series are found by key alone; labelsOf is called only for new ones.
+   */
+  keyOf(series: number): string;
   labelsOf(series: number): Labels;
   /** Samples of series i are [offsets[i], offsets[i+1]). */
   readonly offsets: Int32Array;
@@ -74,17 +79,19 @@ export class TenantHead {
       const start = offsets[s];
       const end = offsets[s + 1];
       if (start === end) continue;
-      const labels = batch.labelsOf(s);
-      let series = this.series.get(labelsKey(labels));
+      const key = batch.keyOf(s);
+      let series = this.series.get(key);
       if (!series) {
+        const labels = batch.labelsOf(s);
         if (limits.maxSeries > 0 && this.series.size >= limits.maxSeries) {
           out.rejected['series-limit'] += end - start;
           out.firstError ??= `per-user series limit of ${limits.maxSeries} exceeded for series ${formatLabels(labels)}`;
           continue;
         }
-        series = this.create(this.refs.next(), labels);
+        series = this.create(this.refs.next(), key, labels);
         out.newSeries.push(series);
       }
+      const labels = series.labels;
       for (let i = start; i < end; i++) {
         const t = timestamps[i];
         const v = values[i];
@@ -115,12 +122,13 @@ export class TenantHead {
   /** Re-creates a series from the WAL under its recorded ref. */
   restoreSeries(ref: number, labels: Labels): void {
     if (this.byRef.has(ref)) return;
-    const existing = this.series.get(labelsKey(labels));
+    const key = labelKeyOf(encodeLabels(labels));
+    const existing = this.series.get(key);
     if (existing) {
       this.byRef.set(ref, existing); // a second record for the same series: alias the ref
       return;
     }
-    this.create(ref, labels);
+    this.create(ref, key, labels);
   }
 
   /** Re-appends a WAL sample; samples the head already has are skipped. */
@@ -137,10 +145,10 @@ export class TenantHead {
     return this.byRef.has(ref);
   }
 
-  private create(ref: number, labels: Labels): MemSeries {
+  private create(ref: number, key: string, labels: Labels): MemSeries {
     const interned = labels.map((l) => ({ name: this.intern(l.name), value: this.intern(l.value) }));
     const series = new MemSeries(ref, interned);
-    this.series.set(labelsKey(interned), series);
+    this.series.set(key, series);
     this.byRef.set(ref, series);
     for (const l of interned) this.postings.add(l.name, l.value, ref);
     return series;

@@ -27,12 +27,16 @@ export class CodecError extends Error {
 }
 
 const MAGIC_BATCH = 0x4d59_5342; // "MYSB"
-const encodedLabels = new WeakMap<Labels, Buffer>();
+const encodedLabels = new WeakMap<Labels, string>();
 
-/** The wire bytes of one label set; cached per label-set object (the distributor reuses them). */
-function labelBytes(labels: Labels): Buffer {
+/**
+ * The wire bytes of one label set as a latin1 string (one byte per char: compact, and written
+ * into the outgoing buffer with a single copy); cached per label-set object, which the
+ * distributor reuses for known series.
+ */
+function labelBytes(labels: Labels): string {
   let b = encodedLabels.get(labels);
-  if (!b) encodedLabels.set(labels, (b = encodeLabels(labels)));
+  if (b === undefined) encodedLabels.set(labels, (b = labelKeyOf(encodeLabels(labels))));
   return b;
 }
 
@@ -50,16 +54,18 @@ export function encodeSeriesBatch(
 ): Buffer[] {
   const n = pick ? pick.length : labels.length;
   const seriesAt = (i: number) => (pick ? pick[i] : i);
-  const labelParts: Buffer[] = [];
+  const labelStrings: string[] = new Array(n);
   let labelsLen = 0;
   let sampleCount = 0;
   for (let i = 0; i < n; i++) {
     const s = seriesAt(i);
     const b = labelBytes(labels[s]);
-    labelParts.push(b);
+    labelStrings[i] = b;
     labelsLen += b.length;
     sampleCount += offsets[s + 1] - offsets[s];
   }
+  const labelSection = Buffer.allocUnsafe(labelsLen);
+  for (let i = 0, at = 0; i < n; i++) at += labelSection.write(labelStrings[i], at, 'latin1');
   const tenantBytes = Buffer.from(tenant, 'utf8');
   const headerLen = 4 + 2 + tenantBytes.length + 4 + 4 + 4;
   const pad = (8 - ((headerLen + labelsLen) % 8)) % 8;
@@ -87,7 +93,7 @@ export function encodeSeriesBatch(
   }
   return [
     header,
-    ...labelParts,
+    labelSection,
     Buffer.alloc(pad),
     Buffer.from(offsetsOut.buffer),
     Buffer.from(t.buffer),

@@ -38,7 +38,8 @@ function bitRange(dod: number, nbits: number): boolean {
 }
 
 export class XORChunk {
-  private readonly w = new BitWriter(128);
+  // Starts small: a head holds one open chunk per series, and most series are quiet.
+  private readonly w = new BitWriter(32);
   private count = 0;
   private t = 0;
   private vHi = 0;

@@ -1,4 +1,4 @@
-import { compareLabels, encodeLabels, formatLabels, labelKeyOf, type Labels, type Matcher } from '@myelin/model';
+import { compareLabels, encodeLabels, formatLabels, type Label, labelKeyOf, type Labels, type Matcher } from '@myelin/model';
 import type { Querier, Series, SeriesSet } from '@myelin/storage';
 import { AppendResult, MemSeries } from './mem-series';
 import { Postings } from './postings';
@@ -49,7 +49,8 @@ export class TenantHead {
   private readonly series = new Map<string, MemSeries>();
   private readonly byRef = new Map<number, MemSeries>();
   private readonly postings = new Postings();
-  private readonly strings = new Map<string, string>();
+  /** Label pairs shared by every series that has them (most pairs repeat across series). */
+  private readonly pairs = new Map<string, Label>();
   minTime = Infinity;
   maxTime = -Infinity;
   numSamples = 0;
@@ -146,7 +147,7 @@ export class TenantHead {
   }
 
   private create(ref: number, key: string, labels: Labels): MemSeries {
-    const interned = labels.map((l) => ({ name: this.intern(l.name), value: this.intern(l.value) }));
+    const interned = labels.map((l) => this.intern(l));
     const series = new MemSeries(ref, interned);
     this.series.set(key, series);
     this.byRef.set(ref, series);
@@ -154,11 +155,11 @@ export class TenantHead {
     return series;
   }
 
-  private intern(s: string): string {
-    const known = this.strings.get(s);
-    if (known !== undefined) return known;
-    this.strings.set(s, s);
-    return s;
+  private intern(l: Label): Label {
+    const key = l.name + '\xff' + l.value;
+    let pair = this.pairs.get(key);
+    if (!pair) this.pairs.set(key, (pair = { name: l.name, value: l.value }));
+    return pair;
   }
 
   /** The series matching every matcher, sorted by labels. */

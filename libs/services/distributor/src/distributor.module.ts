@@ -3,7 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { LOGGER, type Logger, Readiness } from '@myelin/platform';
 import { IngesterRing, RingModule } from '@myelin/ring-module';
-import { DistributorService } from './distributor.service';
+import { CONFIG, type MyelinConfig } from '@myelin/platform';
+import { createIngesterPool, DistributorService, INGESTER_POOL } from './distributor.service';
 import { PUSH_PATHS, PushController } from './push.controller';
 import { rawBodyFor } from './raw-body.hook';
 
@@ -12,7 +13,12 @@ import { rawBodyFor } from './raw-body.hook';
  * limits, and spreads its series over the ingesters by the hash ring with replication and quorum.
  * Ready once it has read the ring (RingModule, which also serves /ring).
  */
-@Module({ imports: [RingModule], controllers: [PushController], providers: [DistributorService], exports: [DistributorService] })
+@Module({
+  imports: [RingModule],
+  controllers: [PushController],
+  providers: [DistributorService, { provide: INGESTER_POOL, inject: [CONFIG], useFactory: (config: MyelinConfig) => createIngesterPool(config) }],
+  exports: [DistributorService],
+})
 export class DistributorModule implements OnModuleInit {
   constructor(
     private readonly readiness: Readiness,

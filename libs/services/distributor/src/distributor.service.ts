@@ -8,6 +8,20 @@ import { IngesterRing } from '@myelin/ring-module';
 import { RpcCallError } from '@myelin/rpc';
 import type { Counter, Registry } from 'prom-client';
 
+/** The part of the ingester client pool the distributor uses (a fake stands in for it in unit tests). */
+export interface IngesterPushPool {
+  get(address: string): { push(batch: readonly Buffer[]): Promise<void> };
+  prune(live: ReadonlySet<string>): void;
+  closeAll(): void;
+}
+
+export const INGESTER_POOL = Symbol('myelin.ingester-pool');
+
+/** The pool of RPC clients to ingesters, as configured. */
+export function createIngesterPool(config: MyelinConfig): IngesterPushPool {
+  return new IngesterClientPool({ timeoutMs: config['distributor.remote-timeout'], connectionsPerIngester: config['ingester.client.connections-per-ingester'] });
+}
+
 /** What the HTTP layer answers for one push. */
 export interface PushResult {
   status: number;
@@ -39,7 +53,6 @@ export class DistributorService implements OnModuleDestroy {
    * result and metric name, so a known series costs neither again.
    */
   private readonly seriesInfo = new WeakMap<Labels, { error: string | undefined; metricName: string }>();
-  private readonly pool: IngesterClientPool;
   private readonly limiter: RateLimiter;
   private readonly received: Counter<'user'>;
   private readonly discarded: Counter<'reason' | 'user'>;
@@ -51,8 +64,8 @@ export class DistributorService implements OnModuleDestroy {
     @Inject(METRICS_REGISTRY) registry: Registry,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ring: IngesterRing,
+    @Inject(INGESTER_POOL) private readonly pool: IngesterPushPool,
   ) {
-    this.pool = new IngesterClientPool({ timeoutMs: config['distributor.remote-timeout'], connectionsPerIngester: config['ingester.client.connections-per-ingester'] });
     this.limiter = new RateLimiter(clock);
     this.limits = {
       maxLabelNamesPerSeries: config['validation.max-label-names-per-series'],

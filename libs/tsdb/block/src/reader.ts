@@ -1,0 +1,251 @@
+import { type Label, type Labels, type Matcher } from '@myelin/model';
+import type { Series } from '@myelin/storage';
+import { crc32c, decodeXOR, ENC_XOR, xorSampleCount } from '@myelin/tsdb-chunkenc';
+import { ByteReader, FormatError } from './bytes';
+import type { BlockMeta } from './meta';
+import { CHUNKS_MAGIC, INDEX_MAGIC } from './writer';
+
+/**
+ * Where a block's files are read from: the part of a Bucket (@myelin/object-store) the reader
+ * needs, keyed by file name within the block (`index`, `chunks/000001`, `meta.json`).
+ */
+export interface BlockFiles {
+  get(key: string): Promise<Buffer>;
+  getRange(key: string, offset: number, length: number): Promise<Buffer>;
+}
+
+interface ChunkMeta {
+  minTime: number;
+  maxTime: number;
+  ref: number;
+}
+
+const TOC_SIZE = 6 * 8 + 4;
+
+/**
+ * Reads a block through a Bucket whose keys are the block's files (`meta.json`, `index`,
+ * `chunks/000001`: a FilesystemBucket on the block directory, or a PrefixedBucket on
+ * `<tenant>/<ulid>` in object storage). The index is read once; chunks are fetched by byte range,
+ * only for series and time ranges a selection needs. Damage (bad magic, checksum, truncation)
+ * is a FormatError naming the block and the file.
+ */
+export class BlockReader {
+  private constructor(
+    readonly meta: BlockMeta,
+    private readonly bucket: BlockFiles,
+    private readonly index: Uint8Array,
+    private readonly symbols: string[],
+    /** name -> value -> offset of the postings list. */
+    private readonly postingsTable: Map<string, Map<string, number>>,
+  ) {}
+
+  static async open(bucket: BlockFiles, ulid: string): Promise<BlockReader> {
+    const what = (file: string) => `block ${ulid} ${file}`;
+    let meta: BlockMeta;
+    try {
+      meta = JSON.parse((await bucket.get('meta.json')).toString('utf8')) as BlockMeta;
+    } catch (e) {
+      throw new FormatError(`${what('meta.json')}: ${(e as Error).message}`);
+    }
+    if (meta.version !== 1 || typeof meta.minTime !== 'number') throw new FormatError(`${what('meta.json')}: unsupported or malformed meta`);
+    const index = await bucket.get('index');
+    const r = new ByteReader(index, what('index'));
+    if (index.length < 5 + TOC_SIZE || r.be32() !== INDEX_MAGIC) throw new FormatError(`${what('index')}: bad magic`);
+    const version = r.u8();
+    if (version !== 2) throw new FormatError(`${what('index')}: unsupported index version ${version}`);
+
+    r.pos = index.length - TOC_SIZE;
+    const tocFrom = r.pos;
+    const toc = Array.from({ length: 6 }, () => r.be64());
+    r.checkCrc(tocFrom, 'TOC');
+    const [symbolsAt, , , , , postingsTableAt] = toc;
+    for (const ref of toc) if (ref >= index.length) throw new FormatError(`${what('index')}: TOC points past the end`);
+
+    r.pos = symbolsAt;
+    const symLen = r.be32();
+    const symFrom = r.pos;
+    r.end = symFrom + symLen;
+    const count = r.be32();
+    const symbols: string[] = new Array(count);
+    for (let i = 0; i < count; i++) symbols[i] = r.str();
+    r.end = index.length;
+    r.checkCrc(symFrom, 'symbol table');
+
+    const postingsTable = new Map<string, Map<string, number>>();
+    if (postingsTableAt > 0) {
+      r.pos = postingsTableAt;
+      const len = r.be32();
+      const from = r.pos;
+      r.end = from + len;
+      const entries = r.be32();
+      for (let i = 0; i < entries; i++) {
+        if (r.u8() !== 2) throw new FormatError(`${what('index')}: bad postings offset entry`);
+        const name = r.str();
+        const value = r.str();
+        const offset = r.uvarint();
+        let byValue = postingsTable.get(name);
+        if (!byValue) postingsTable.set(name, (byValue = new Map()));
+        byValue.set(value, offset);
+      }
+      r.end = index.length;
+      r.checkCrc(from, 'postings offset table');
+    }
+    return new BlockReader(meta, bucket, index, symbols, postingsTable);
+  }
+
+  get ulid(): string {
+    return this.meta.ulid;
+  }
+
+  private what(file: string): string {
+    return `block ${this.meta.ulid} ${file}`;
+  }
+
+  private postings(name: string, value: string): number[] {
+    const offset = this.postingsTable.get(name)?.get(value);
+    if (offset === undefined) return [];
+    const r = new ByteReader(this.index, this.what('index'), offset);
+    const len = r.be32();
+    const from = r.pos;
+    const n = r.be32();
+    if (len !== 4 + 4 * n) throw new FormatError(`${this.what('index')}: bad postings list length`);
+    const ids: number[] = new Array(n);
+    for (let i = 0; i < n; i++) ids[i] = r.be32();
+    r.checkCrc(from, `postings for ${name}=${JSON.stringify(value)}`);
+    return ids;
+  }
+
+  labelNames(): string[] {
+    return [...this.postingsTable.keys()].filter((n) => n !== '').sort();
+  }
+
+  labelValues(name: string): string[] {
+    return [...(this.postingsTable.get(name)?.keys() ?? [])].sort();
+  }
+
+  /** Series IDs matching the matchers that cannot match an absent label (postings intersection). */
+  private candidates(matchers: readonly Matcher[]): number[] {
+    let result: number[] | undefined;
+    for (const m of matchers) {
+      if (m.matchesEmpty) continue;
+      const byValue = this.postingsTable.get(m.name);
+      let ids: number[] = [];
+      if (byValue) {
+        if (m.type === '=') ids = this.postings(m.name, m.value);
+        else {
+          const all = new Set<number>();
+          for (const value of byValue.keys()) if (m.matches(value)) for (const id of this.postings(m.name, value)) all.add(id);
+          ids = [...all].sort((a, b) => a - b);
+        }
+      }
+      result = result === undefined ? ids : intersect(result, ids);
+      if (result.length === 0) return result;
+    }
+    return result ?? this.postings('', '');
+  }
+
+  private series(id: number): { labels: Labels; chunks: ChunkMeta[] } {
+    const r = new ByteReader(this.index, this.what('index'), id * 16);
+    const len = r.uvarint();
+    const from = r.pos;
+    r.end = from + len;
+    const nLabels = r.uvarint();
+    const labels: Label[] = new Array(nLabels);
+    const sym = (ref: number) => {
+      if (ref >= this.symbols.length) throw new FormatError(`${this.what('index')}: series ${id} refers to symbol ${ref} of ${this.symbols.length}`);
+      return this.symbols[ref];
+    };
+    for (let i = 0; i < nLabels; i++) labels[i] = { name: sym(r.uvarint()), value: sym(r.uvarint()) };
+    const nChunks = r.uvarint();
+    const chunks: ChunkMeta[] = [];
+    let prevMaxT = 0;
+    let prevRef = 0;
+    for (let i = 0; i < nChunks; i++) {
+      let minTime: number;
+      let ref: number;
+      if (i === 0) {
+        minTime = r.varint();
+        const maxTime = minTime + r.uvarint();
+        ref = r.uvarint();
+        chunks.push({ minTime, maxTime, ref });
+        prevMaxT = maxTime;
+      } else {
+        minTime = prevMaxT + r.uvarint();
+        const maxTime = minTime + r.uvarint();
+        ref = prevRef + r.varint();
+        chunks.push({ minTime, maxTime, ref });
+        prevMaxT = maxTime;
+      }
+      prevRef = ref;
+    }
+    r.end = this.index.length;
+    r.checkCrc(from, `series ${id}`);
+    return { labels, chunks };
+  }
+
+  /** Series matching all matchers with their samples in [mint, maxt], sorted by labels. */
+  async select(matchers: readonly Matcher[], mint: number, maxt: number): Promise<Series[]> {
+    const out: Series[] = [];
+    for (const id of this.candidates(matchers)) {
+      const s = this.series(id);
+      if (!matchers.every((m) => m.matchesLabels(s.labels))) continue;
+      const wanted = s.chunks.filter((c) => c.maxTime >= mint && c.minTime <= maxt);
+      if (wanted.length === 0) continue;
+      const datas = await Promise.all(wanted.map((c) => this.readChunk(c.ref)));
+      const total = datas.reduce((n, d) => n + xorSampleCount(d), 0);
+      const t = new Float64Array(total);
+      const v = new Float64Array(total);
+      let at = 0;
+      for (const d of datas) at += decodeXOR(d, t, v, at);
+      let lo = 0;
+      while (lo < total && t[lo] < mint) lo++;
+      let hi = total;
+      while (hi > lo && t[hi - 1] > maxt) hi--;
+      if (hi > lo) out.push({ labels: s.labels, timestamps: t.slice(lo, hi), values: v.slice(lo, hi) });
+    }
+    return out;
+  }
+
+  /** One chunk's XOR bytes, by byte range from its segment file, its CRC checked. */
+  private async readChunk(ref: number): Promise<Uint8Array> {
+    const segment = Math.floor(ref / 0x1_0000_0000);
+    const offset = ref % 0x1_0000_0000;
+    const file = `chunks/${String(segment + 1).padStart(6, '0')}`;
+    if (offset < 8) throw new FormatError(`${this.what(file)}: chunk offset ${offset} inside the header`);
+    let head = await this.bucket.getRange(file, offset, 512);
+    const r = new ByteReader(head, this.what(file));
+    const len = r.uvarint();
+    const start = r.pos;
+    const need = start + 1 + len + 4;
+    if (head.length < need) head = await this.bucket.getRange(file, offset, need);
+    if (head.length < need) throw new FormatError(`${this.what(file)}: chunk at ${offset} truncated`);
+    if (head[start] !== ENC_XOR) throw new FormatError(`${this.what(file)}: chunk at ${offset} has unsupported encoding ${head[start]}`);
+    const stored = ((head[start + 1 + len] << 24) | (head[start + 2 + len] << 16) | (head[start + 3 + len] << 8) | head[start + 4 + len]) >>> 0;
+    if (crc32c(head, 0, start, start + 1 + len) !== stored) throw new FormatError(`${this.what(file)}: chunk at ${offset} checksum mismatch`);
+    return head.subarray(start + 1, start + 1 + len);
+  }
+
+  /** Checks the chunk segment headers (magic and version), for a full verification. */
+  async verifySegments(): Promise<void> {
+    for (const f of this.meta.thanos?.segment_files ?? ['000001']) {
+      const h = await this.bucket.getRange(`chunks/${f}`, 0, 8);
+      const r = new ByteReader(h, this.what(`chunks/${f}`));
+      if (h.length < 8 || r.be32() !== CHUNKS_MAGIC) throw new FormatError(`${this.what(`chunks/${f}`)}: bad magic`);
+    }
+  }
+}
+
+function intersect(a: number[], b: number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      out.push(a[i]);
+      i++;
+      j++;
+    } else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  return out;
+}

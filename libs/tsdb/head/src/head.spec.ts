@@ -70,7 +70,7 @@ describe('Head', () => {
     const out = head.append(batch([[up1, [[50, 1], [100, 2], [100, 1], [150, 3]]]]), noLimit);
     expect(out.appended).toBe(1);
     expect(out.duplicates).toBe(1);
-    expect(out.rejected).toEqual({ 'out-of-order': 1, 'duplicate-timestamp': 1, 'series-limit': 0 });
+    expect(out.rejected).toEqual({ 'out-of-order': 1, 'duplicate-timestamp': 1, 'series-limit': 0, 'out-of-bounds': 0 });
     expect(out.firstError).toBe('out of order sample for series up{instance="a", job="node"}: timestamp 50 is before the latest sample at 100');
   });
 
@@ -138,5 +138,47 @@ describe('Head', () => {
     head.reserveRefsUpTo(7);
     expect(t.append(batch([[up2, [[1, 1]]]]), noLimit).newSeries[0].ref).toBe(8);
     expect((await select(head, 't', [new Matcher('=', 'instance', 'a')]))[0].t).toEqual([10]);
+  });
+});
+
+describe('cutting a block out of the head', () => {
+  it('moves every sample before maxt into block chunks, splitting the straddling chunk, and keeps the rest', async () => {
+    const head = new Head();
+    const t = head.tenant('t');
+    const many: Array<[number, number]> = Array.from({ length: 300 }, (_, i) => [i * 1000, i]);
+    t.append(batch([[up1, many], [up2, [[100_000, 1]]], [cpu, [[5_000, 1], [250_000, 2]]]]), noLimit);
+    const block = t.cutBlock(150_000);
+
+    const byName = new Map(block.map((s) => [JSON.stringify(s.labels), s]));
+    const upChunks = byName.get(JSON.stringify(up1))!.chunks;
+    // 0..149 s: chunk 1 (0-119 s) whole, and the first 30 samples of chunk 2.
+    expect(upChunks.map((c) => [c.minTime, c.maxTime])).toEqual([
+      [0, 119_000],
+      [120_000, 149_000],
+    ]);
+    expect(byName.get(JSON.stringify(up2))!.chunks).toHaveLength(1);
+    expect(byName.get(JSON.stringify(cpu))!.chunks.map((c) => [c.minTime, c.maxTime])).toEqual([[5_000, 5_000]]);
+
+    // What stays: up1 from 150 s, cpu at 250 s; up2 is gone from the head.
+    const rest = await select(head, 't', []);
+    expect(rest.map((s) => [s.labels.find((l) => l.name === 'instance')?.value, s.labels[0].value, s.t[0], s.t.length])).toEqual([
+      ['a', 'cpu', 250_000, 1],
+      ['a', 'up', 150_000, 150],
+    ]);
+    expect(t.numSeries).toBe(2);
+    expect(t.numSamples).toBe(151);
+    expect(t.minTime).toBe(150_000);
+    expect(await (await head.queryable('t').querier(0, Infinity)).labelValues('instance')).toEqual(['a']);
+  });
+
+  it('refuses samples in a time range already cut into a block (out of bounds)', () => {
+    const t = new Head().tenant('t');
+    t.append(batch([[up1, [[1000, 1]]]]), noLimit);
+    t.cutBlock(500); // nothing before 500
+    t.cutBlock(2000); // everything
+    expect(t.numSeries).toBe(0);
+    const out = t.append(batch([[up1, [[900, 1], [2500, 1]]]]), noLimit);
+    expect(out.appended).toBe(1);
+    expect(out.firstError).toBe('out of bounds sample for series up{instance="a", job="node"}: timestamp 900 is before 2000, which is already cut into a block');
   });
 });

@@ -59,6 +59,50 @@ export class MemSeries {
     this.open = new XORChunk();
   }
 
+  /**
+   * Takes every sample before `maxt` out of the series, as chunks for a block: whole chunks as
+   * they are, the one chunk that straddles `maxt` split in two (both halves re-encoded). Samples
+   * at or after `maxt` stay. The last timestamp is kept, so older samples are still refused.
+   */
+  cutBefore(maxt: number): ClosedChunk[] {
+    const out: ClosedChunk[] = [];
+    const kept: ClosedChunk[] = [];
+    let straddle: { bytes: Uint8Array; numSamples: number; open: boolean } | undefined;
+    for (const c of this.closed) {
+      if (c.maxTime < maxt) out.push(c);
+      else if (c.minTime >= maxt) kept.push(c);
+      else straddle = { bytes: c.bytes, numSamples: c.numSamples, open: false };
+    }
+    const open = this.open && this.open.numSamples > 0 ? this.open : undefined;
+    let keepOpen = open;
+    if (open) {
+      if (open.maxTime < maxt) {
+        out.push({ bytes: open.bytes(), minTime: open.minTime, maxTime: open.maxTime, numSamples: open.numSamples });
+        keepOpen = undefined;
+      } else if (open.minTime < maxt) {
+        straddle = { bytes: open.bytes(), numSamples: open.numSamples, open: true };
+        keepOpen = undefined;
+      }
+    }
+    if (straddle) {
+      const t = new Float64Array(straddle.numSamples);
+      const v = new Float64Array(straddle.numSamples);
+      decodeXOR(straddle.bytes, t, v);
+      const below = new XORChunk();
+      const above = new XORChunk();
+      for (let i = 0; i < t.length; i++) (t[i] < maxt ? below : above).append(t[i], v[i]);
+      if (below.numSamples > 0) out.push({ bytes: below.bytes(), minTime: below.minTime, maxTime: below.maxTime, numSamples: below.numSamples });
+      if (above.numSamples > 0) {
+        if (straddle.open) keepOpen = above;
+        else kept.unshift({ bytes: above.bytes(), minTime: above.minTime, maxTime: above.maxTime, numSamples: above.numSamples });
+      }
+    }
+    this.closed.length = 0;
+    this.closed.push(...kept);
+    this.open = keepOpen;
+    return out;
+  }
+
   get numSamples(): number {
     let n = this.open?.numSamples ?? 0;
     for (const c of this.closed) n += c.numSamples;

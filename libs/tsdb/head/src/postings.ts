@@ -15,6 +15,10 @@ export class Postings {
     else values.set(value, [ref]);
   }
 
+  clear(): void {
+    this.index.clear();
+  }
+
   names(): string[] {
     return [...this.index.keys()].sort();
   }

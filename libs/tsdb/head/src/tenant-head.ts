@@ -19,7 +19,7 @@ export interface AppendBatch {
 }
 
 /** Why samples were refused; the first of each kind is kept to tell the sender. */
-export type RejectReason = 'out-of-order' | 'duplicate-timestamp' | 'series-limit';
+export type RejectReason = 'out-of-order' | 'duplicate-timestamp' | 'series-limit' | 'out-of-bounds';
 
 export interface AppendOutcome {
   appended: number;
@@ -49,6 +49,10 @@ export class TenantHead {
   private readonly series = new Map<string, MemSeries>();
   private readonly byRef = new Map<number, MemSeries>();
   private readonly postings = new Postings();
+  /** When the last sample was appended (clock ms), for idle head compaction. */
+  lastAppend = 0;
+  /** Samples before this are in blocks already; newer ones only are accepted (Prometheus's out-of-bounds rule). */
+  minValidTime = -Infinity;
   /** Label pairs shared by every series that has them (most pairs repeat across series). */
   private readonly pairs = new Map<string, Label>();
   minTime = Infinity;
@@ -70,7 +74,7 @@ export class TenantHead {
     const out: AppendOutcome = {
       appended: 0,
       duplicates: 0,
-      rejected: { 'out-of-order': 0, 'duplicate-timestamp': 0, 'series-limit': 0 },
+      rejected: { 'out-of-order': 0, 'duplicate-timestamp': 0, 'series-limit': 0, 'out-of-bounds': 0 },
       firstError: undefined,
       newSeries: [],
       wal: { count: 0, refs: new Uint32Array(total), timestamps: new Float64Array(total), values: new Float64Array(total) },
@@ -96,6 +100,11 @@ export class TenantHead {
       for (let i = start; i < end; i++) {
         const t = timestamps[i];
         const v = values[i];
+        if (t < this.minValidTime) {
+          out.rejected['out-of-bounds']++;
+          out.firstError ??= `out of bounds sample for series ${formatLabels(labels)}: timestamp ${t} is before ${this.minValidTime}, which is already cut into a block`;
+          continue;
+        }
         const result = series.append(t, v);
         if (result === AppendResult.Appended) {
           const w = out.wal.count++;
@@ -118,6 +127,45 @@ export class TenantHead {
     }
     this.numSamples += out.appended;
     return out;
+  }
+
+  /**
+   * Takes every sample before `maxt` out of the head, as the series and chunks of a block (sorted
+   * later by the block writer). Series left without samples are dropped from the head (a later
+   * sample makes a new series), as Prometheus's head garbage collection does.
+   */
+  cutBlock(maxt: number): Array<{ labels: Labels; chunks: Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> }> {
+    const out: Array<{ labels: Labels; chunks: Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> }> = [];
+    let removed = 0;
+    for (const [key, series] of this.series) {
+      const chunks = series.cutBefore(maxt);
+      if (chunks.length > 0) {
+        out.push({ labels: series.labels, chunks });
+        for (const c of chunks) this.numSamples -= c.numSamples;
+      }
+      if (series.numSamples === 0) {
+        this.series.delete(key);
+        this.byRef.delete(series.ref);
+        removed++;
+      }
+    }
+    if (removed > 0) this.rebuildPostings();
+    this.minValidTime = Math.max(this.minValidTime, maxt);
+    this.minTime = Infinity;
+    for (const s of this.series.values()) this.minTime = Math.min(this.minTime, s.minTime);
+    if (this.series.size === 0) this.maxTime = -Infinity;
+    return out;
+  }
+
+  private rebuildPostings(): void {
+    this.postings.clear();
+    const live = [...this.byRef.entries()].sort((a, b) => a[0] - b[0]);
+    for (const [ref, s] of live) if (s.ref === ref) for (const l of s.labels) this.postings.add(l.name, l.value, ref);
+  }
+
+  /** Every live series with its ref (for WAL checkpoints). */
+  liveSeries(): Array<{ ref: number; labels: Labels; series: MemSeries }> {
+    return [...this.series.values()].map((s) => ({ ref: s.ref, labels: s.labels, series: s }));
   }
 
   /** Re-creates a series from the WAL under its recorded ref. */

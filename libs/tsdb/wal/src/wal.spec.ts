@@ -124,3 +124,40 @@ describe('WAL', () => {
     await second.wal.close();
   });
 });
+
+describe('WAL checkpoints', () => {
+  it('replaces the segments it covers; replay reads the checkpoint, then later segments', async () => {
+    const dir = newDir();
+    const first = await openWal(dir, 2048);
+    for (let i = 0; i < 20; i++) await first.wal.append([samples('old', 10, i)]);
+    const upTo = await first.wal.startSegment();
+    await first.wal.append([samples('new', 3, 1000)]);
+    await first.wal.checkpoint(upTo, [[encodeSeriesRecord('kept', [{ ref: 1, labels: [{ name: '__name__', value: 'x' }] }])]]);
+    await first.wal.append([samples('new', 3, 2000)]);
+    await first.wal.close();
+
+    const names = readdirSync(dir).sort();
+    expect(names).toEqual([String(upTo + 1).padStart(8, '0'), `checkpoint.${String(upTo).padStart(8, '0')}`]);
+    const second = await openWal(dir, 2048);
+    expect(second.stats.checkpoint).toBe(upTo);
+    expect(second.seen.map((r) => r.tenant)).toEqual(['kept', 'new', 'new']);
+    await second.wal.close();
+  });
+
+  it('finishes an interrupted checkpoint on open: covered segments and older checkpoints go', async () => {
+    const dir = newDir();
+    const first = await openWal(dir, 1024);
+    for (let i = 0; i < 10; i++) await first.wal.append([samples('a', 10, i)]);
+    const upTo = await first.wal.startSegment();
+    await first.wal.append([samples('b', 1, 1)]);
+    await first.wal.close();
+    // A checkpoint renamed into place, but the covered segments not yet deleted (crash).
+    const cp = path.join(dir, `checkpoint.${String(upTo).padStart(8, '0')}`);
+    require('node:fs').mkdirSync(cp);
+    writeFileSync(path.join(cp, '00000000'), Buffer.alloc(0));
+    const second = await openWal(dir, 1024);
+    expect(second.seen.map((r) => r.tenant)).toEqual(['b']);
+    expect(readdirSync(dir).filter((n) => /^\d{8}$/.test(n)).every((n) => Number(n) > upTo)).toBe(true);
+    await second.wal.close();
+  });
+});

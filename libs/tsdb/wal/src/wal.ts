@@ -1,5 +1,5 @@
 import { crc32c } from '@myelin/tsdb-chunkenc';
-import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
 
@@ -18,6 +18,8 @@ export interface WalOptions {
 }
 
 export interface ReplayStats {
+  /** The checkpoint replayed first, if any (the last segment it covers). */
+  checkpoint?: number;
   segments: number;
   records: number;
   /** Set when a torn or corrupt tail was found and dropped. */
@@ -34,8 +36,25 @@ const MAX_RECORD = 1 << 30;
  * next single writev (and fdatasync), and each caller's promise settles only once its records are
  * written (and synced), so an acknowledgement given after it survives kill -9.
  */
+type QueueItem = { buffers: Buffer[]; rotate?: false; resolve: () => void; reject: (e: Error) => void } | { rotate: true; resolve: (segment: number) => void; reject: (e: Error) => void };
+
+/** Header + payload buffers of one record. */
+function frame(parts: Buffer[]): Buffer[] {
+  let len = 0;
+  let crc = 0;
+  for (const p of parts) {
+    len += p.length;
+    crc = crc32c(p, crc);
+  }
+  if (len > MAX_RECORD) throw new Error(`WAL record of ${len} bytes is too large`);
+  const header = Buffer.allocUnsafe(HEADER);
+  header.writeUInt32LE(len, 0);
+  header.writeUInt32LE(crc, 4);
+  return [header, ...parts];
+}
+
 export class WAL {
-  private queue: Array<{ buffers: Buffer[]; resolve: () => void; reject: (e: Error) => void }> = [];
+  private queue: QueueItem[] = [];
   private writing = false;
   private closed = false;
 
@@ -53,9 +72,30 @@ export class WAL {
   static async open(opts: WalOptions, onRecord: (payload: Uint8Array) => void): Promise<{ wal: WAL; stats: ReplayStats }> {
     if (endianness() !== 'LE') throw new Error('the WAL writes typed arrays as little-endian bytes: big-endian hosts are not supported');
     await mkdir(opts.dir, { recursive: true });
-    const names = (await readdir(opts.dir)).filter((n) => /^\d{8}$/.test(n)).sort();
-    const stats: ReplayStats = { segments: names.length, records: 0 };
-    let lastIndex = names.length > 0 ? Number(names[names.length - 1]) : 0;
+    const entries = await readdir(opts.dir);
+    const checkpoints = entries.filter((n) => /^checkpoint\.\d{8}$/.test(n)).sort();
+    const latest = checkpoints.at(-1);
+    const covered = latest ? Number(latest.slice('checkpoint.'.length)) : -1;
+    const stats: ReplayStats = { segments: 0, records: 0 };
+    if (latest) {
+      // A checkpoint replaces every segment up to the one it is named after.
+      stats.checkpoint = covered;
+      for (const f of (await readdir(path.join(opts.dir, latest))).sort()) {
+        const data = await readFile(path.join(opts.dir, latest, f));
+        const { records, error } = scanSegment(data, onRecord);
+        stats.records += records;
+        if (error) throw new Error(`WAL checkpoint ${latest}/${f} is damaged (${error}): the WAL cannot be replayed safely`);
+      }
+    }
+    // Leftovers of an interrupted checkpoint: covered segments and older checkpoints.
+    for (const n of entries) {
+      if ((/^\d{8}$/.test(n) && Number(n) <= covered) || (/^checkpoint\.\d{8}$/.test(n) && n !== latest) || n.endsWith('.tmp')) {
+        await rm(path.join(opts.dir, n), { recursive: true, force: true });
+      }
+    }
+    const names = entries.filter((n) => /^\d{8}$/.test(n) && Number(n) > covered).sort();
+    stats.segments = names.length;
+    let lastIndex = names.length > 0 ? Number(names[names.length - 1]) : covered + 1;
     let lastSize = 0;
     for (let i = 0; i < names.length; i++) {
       const file = path.join(opts.dir, names[i]);
@@ -84,18 +124,10 @@ export class WAL {
   append(records: Buffer[][]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('WAL closed'));
     const buffers: Buffer[] = [];
-    for (const parts of records) {
-      let len = 0;
-      let crc = 0;
-      for (const p of parts) {
-        len += p.length;
-        crc = crc32c(p, crc);
-      }
-      if (len > MAX_RECORD) return Promise.reject(new Error(`WAL record of ${len} bytes is too large`));
-      const header = Buffer.allocUnsafe(HEADER);
-      header.writeUInt32LE(len, 0);
-      header.writeUInt32LE(crc, 4);
-      buffers.push(header, ...parts);
+    try {
+      for (const parts of records) buffers.push(...frame(parts));
+    } catch (e) {
+      return Promise.reject(e);
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ buffers, resolve, reject });
@@ -103,10 +135,62 @@ export class WAL {
     });
   }
 
+  /**
+   * Starts a new segment (after every record queued before this call) and resolves to the index of
+   * the last segment before it: everything appended from now on is in later segments.
+   */
+  startSegment(): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('WAL closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rotate: true, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /**
+   * Replaces segments up to `upTo` (from startSegment) by a checkpoint holding `records` (the
+   * head's live series and samples): written to a temporary directory, synced, renamed to
+   * `checkpoint.<upTo>`, then the covered segments and older checkpoints are deleted. Call it only
+   * once whatever else those segments held is safely in blocks.
+   */
+  async checkpoint(upTo: number, records: Buffer[][]): Promise<void> {
+    const name = `checkpoint.${segmentName(upTo)}`;
+    const tmp = path.join(this.opts.dir, `${name}.tmp`);
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp);
+    const fh = await open(path.join(tmp, '00000000'), 'w');
+    try {
+      const buffers = records.flatMap((r) => frame(r));
+      if (buffers.length > 0) await fh.writev(buffers);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path.join(this.opts.dir, name));
+    for (const n of await readdir(this.opts.dir)) {
+      if ((/^\d{8}$/.test(n) && Number(n) <= upTo) || (/^checkpoint\.\d{8}$/.test(n) && n !== name)) {
+        await rm(path.join(this.opts.dir, n), { recursive: true, force: true });
+      }
+    }
+  }
+
   private async drain(): Promise<void> {
     this.writing = true;
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0);
+      const next = this.queue[0];
+      if (next.rotate) {
+        this.queue.shift();
+        try {
+          const last = this.segmentIndex;
+          await this.rotate();
+          next.resolve(last);
+        } catch (e) {
+          next.reject(e as Error);
+        }
+        continue;
+      }
+      const stop = this.queue.findIndex((q) => q.rotate);
+      const batch = this.queue.splice(0, stop < 0 ? this.queue.length : stop) as Array<Extract<QueueItem, { buffers: Buffer[] }>>;
       const buffers = batch.flatMap((b) => b.buffers);
       const size = buffers.reduce((n, b) => n + b.length, 0);
       try {

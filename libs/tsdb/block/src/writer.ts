@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Labels } from '@myelin/model';
 import { ENC_XOR, xorSampleCount } from '@myelin/tsdb-chunkenc';
@@ -55,7 +55,11 @@ export async function writeBlock(dir: string, input: SeriesToWrite[], opts: Bloc
   const now = opts.now ?? Date.now();
   const ulid = opts.ulid ?? newUlid(now);
   const series = [...input].filter((s) => s.chunks.length > 0).sort((a, b) => compareLabelSets(a.labels, b.labels));
-  const blockDir = path.join(dir, ulid);
+  // Written under a temporary name, every file synced, then renamed: a block directory that
+  // exists under its ULID is always complete.
+  const finalDir = path.join(dir, ulid);
+  const blockDir = `${finalDir}.tmp`;
+  await rm(blockDir, { recursive: true, force: true });
   await mkdir(path.join(blockDir, 'chunks'), { recursive: true });
 
   // Chunk segments.
@@ -90,10 +94,10 @@ export async function writeBlock(dir: string, input: SeriesToWrite[], opts: Bloc
   for (let i = 0; i < segments.length; i++) {
     const name = String(i + 1).padStart(6, '0');
     const bytes = segments[i].finish();
-    await writeFile(path.join(blockDir, 'chunks', name), bytes);
+    await writeSynced(path.join(blockDir, 'chunks', name), bytes);
     files.push({ rel_path: `chunks/${name}`, size_bytes: bytes.length });
   }
-  await writeFile(path.join(blockDir, 'index'), index);
+  await writeSynced(path.join(blockDir, 'index'), index);
   files.push({ rel_path: 'index', size_bytes: index.length }, { rel_path: 'meta.json' });
 
   const meta: BlockMeta = {
@@ -111,8 +115,29 @@ export async function writeBlock(dir: string, input: SeriesToWrite[], opts: Bloc
       files,
     },
   };
-  await writeFile(path.join(blockDir, 'meta.json'), JSON.stringify(meta, null, '\t'));
+  await writeSynced(path.join(blockDir, 'meta.json'), Buffer.from(JSON.stringify(meta, null, '\t')));
+  await rename(blockDir, finalDir);
+  await syncDir(dir);
   return meta;
+}
+
+async function writeSynced(file: string, data: Uint8Array): Promise<void> {
+  const fh = await open(file, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 function newSegment(segments: ByteWriter[]): ByteWriter {

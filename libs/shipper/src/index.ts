@@ -1,0 +1,2 @@
+export { Shipper } from './shipper';
+export type { ShippableBlock, ShipperLogger } from './shipper';

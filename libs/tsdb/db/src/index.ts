@@ -1,0 +1,3 @@
+export { IngesterDB } from './ingester-db';
+export type { IngesterDBOptions, LocalBlock } from './ingester-db';
+export { mergeSeries } from './merge';

@@ -4,3 +4,4 @@ export { FilesystemBucket } from './filesystem-bucket';
 export { PrefixedBucket } from './prefixed-bucket';
 export { S3Bucket } from './s3-bucket';
 export type { S3BucketConfig } from './s3-bucket';
+export { bucketFromConfig } from './from-config';

@@ -147,15 +147,16 @@ export class Lifecycler {
   }
 
   /**
-   * Stops heartbeating. A READONLY instance stays in the ring as READONLY; any other goes LEAVING
-   * and is then removed. Its tokens and state stay in the TokensStore for the next start.
+   * Stops heartbeating. A READONLY instance stays in the ring as READONLY (unless `unregister`,
+   * as /ingester/shutdown asks); any other goes LEAVING and is then removed. Its tokens and state
+   * stay in the TokensStore for the next start.
    */
-  async stop(): Promise<void> {
+  async stop(opts: { unregister?: boolean } = {}): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.stopped = true;
     await this.enqueue(async () => {
       if (!this.registered) return;
-      if (this.current === InstanceState.READONLY) {
+      if (this.current === InstanceState.READONLY && !opts.unregister) {
         this.logger.info({ instance: this.config.id }, 'stopping as READONLY: staying in the ring');
         return;
       }

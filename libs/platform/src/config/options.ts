@@ -107,6 +107,12 @@ export const OPTIONS = {
     'auto',
   ),
   'blocks-storage.tsdb.dir': stringOption('Local directory for the ingester\'s WAL, head and blocks.', './data/tsdb'),
+  'blocks-storage.s3.max-retries': intOption('Attempts per S3 request, with exponential backoff between them.', 3, { min: 1, max: 20 }),
+  'blocks-storage.tsdb.block-ranges-period': durationOption('Time range of the blocks an ingester cuts from its head (aligned to it).', '2h', { min: 1000 }),
+  'blocks-storage.tsdb.head-compaction-interval': durationOption('How often an ingester checks whether a block is due.', '1m', { min: 10 }),
+  'blocks-storage.tsdb.head-compaction-idle-timeout': durationOption('Cut the whole head of a tenant that received nothing for this long (0: never).', '1h'),
+  'blocks-storage.tsdb.ship-interval': durationOption('How often new local blocks are uploaded to object storage (0: never).', '1m'),
+  'blocks-storage.tsdb.retention-period': durationOption('Local blocks are deleted once older than this and shipped.', '6h'),
   'blocks-storage.tsdb.wal-segment-size-bytes': intOption('Size at which the WAL starts a new segment file.', 128 << 20, { min: 64 << 10 }),
   'blocks-storage.tsdb.wal-fsync': boolOption(
     'fdatasync the WAL before acknowledging a push (group commit). When false, pushes are acknowledged once written to the OS: safe against a process crash, not a machine crash.',

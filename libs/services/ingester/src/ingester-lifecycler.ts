@@ -74,7 +74,7 @@ export class IngesterLifecycler {
     return this.lifecycler.start();
   }
 
-  stop(): Promise<void> {
-    return this.lifecycler.stop();
+  stop(opts: { unregister?: boolean } = {}): Promise<void> {
+    return this.lifecycler.stop(opts);
   }
 }

@@ -3,19 +3,21 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { CONFIG, LOGGER, type Logger, type MyelinConfig, Readiness } from '@myelin/platform';
 import { RingModule } from '@myelin/ring-module';
 import { IngesterLifecycler } from './ingester-lifecycler';
+import { IngesterAdminController } from './ingester-admin.controller';
 import { IngesterRpcController } from './ingester-rpc.controller';
 import { IngesterService } from './ingester.service';
 
 /**
  * The ingester: takes pushes over RPC into a per-tenant in-memory head with a WAL under
- * -blocks-storage.tsdb.dir, answers queries over RPC, and is a member of the ring (tokens and
- * READONLY state in its tokens file; leaves on shutdown unless READONLY). On start it replays the
- * WAL before joining the ring; it is ready once the data directory is writable and it is in the
- * ring as ACTIVE or READONLY. Blocks and shipping arrive with the blocks work.
+ * -blocks-storage.tsdb.dir, cuts blocks and ships them to object storage, answers queries over RPC
+ * from its head and local blocks, and is a member of the ring (tokens and READONLY state in its
+ * tokens file; leaves on shutdown unless READONLY). On start it replays the WAL before joining the
+ * ring; it is ready once the data directory is writable and it is in the ring as ACTIVE or
+ * READONLY. Admin API: /ingester/blocks, /ingester/flush, /ingester/shutdown.
  */
 @Module({
   imports: [RingModule],
-  controllers: [IngesterRpcController],
+  controllers: [IngesterRpcController, IngesterAdminController],
   providers: [IngesterLifecycler, IngesterService],
   exports: [IngesterLifecycler, IngesterService],
 })

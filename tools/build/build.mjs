@@ -22,6 +22,7 @@ export const ENTRY_POINTS = {
   compactor: 'apps/compactor/src/main.ts',
   cluster: 'tools/cluster/src/main.ts',
   'bench-ingest': 'tools/bench/src/ingest.ts',
+  'bench-blocks': 'tools/bench/src/blocks.ts',
 };
 
 const swcDecorators = {

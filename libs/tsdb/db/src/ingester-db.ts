@@ -157,7 +157,7 @@ export class IngesterDB {
   }
 
   private async cutTenant(tenant: string, maxt: number): Promise<LocalBlock | undefined> {
-    const series = this.head.tenant(tenant).cutBlock(maxt);
+    const series = await this.head.tenant(tenant).cutBlock(maxt);
     if (series.length === 0) return undefined;
     const tenantDir = path.join(this.opts.dir, tenant);
     await mkdir(tenantDir, { recursive: true });

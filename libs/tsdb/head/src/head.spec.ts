@@ -147,7 +147,7 @@ describe('cutting a block out of the head', () => {
     const t = head.tenant('t');
     const many: Array<[number, number]> = Array.from({ length: 300 }, (_, i) => [i * 1000, i]);
     t.append(batch([[up1, many], [up2, [[100_000, 1]]], [cpu, [[5_000, 1], [250_000, 2]]]]), noLimit);
-    const block = t.cutBlock(150_000);
+    const block = await t.cutBlock(150_000);
 
     const byName = new Map(block.map((s) => [JSON.stringify(s.labels), s]));
     const upChunks = byName.get(JSON.stringify(up1))!.chunks;
@@ -171,14 +171,36 @@ describe('cutting a block out of the head', () => {
     expect(await (await head.queryable('t').querier(0, Infinity)).labelValues('instance')).toEqual(['a']);
   });
 
-  it('refuses samples in a time range already cut into a block (out of bounds)', () => {
+  it('refuses samples in a time range already cut into a block (out of bounds)', async () => {
     const t = new Head().tenant('t');
     t.append(batch([[up1, [[1000, 1]]]]), noLimit);
-    t.cutBlock(500); // nothing before 500
-    t.cutBlock(2000); // everything
+    await t.cutBlock(500); // nothing before 500
+    await t.cutBlock(2000); // everything
     expect(t.numSeries).toBe(0);
     const out = t.append(batch([[up1, [[900, 1], [2500, 1]]]]), noLimit);
     expect(out.appended).toBe(1);
     expect(out.firstError).toBe('out of bounds sample for series up{instance="a", job="node"}: timestamp 900 is before 2000, which is already cut into a block');
+  });
+});
+
+describe('cutting while appending', () => {
+  it('yields to appends while it cuts many series, and loses none of them', async () => {
+    const head = new Head();
+    const t = head.tenant('t');
+    const many = Array.from({ length: 2000 }, (_, i) => L({ __name__: 'm', i: String(i) }));
+    t.append(batch(many.map((l) => [l, [[1000, 1], [5000, 2]]])), noLimit);
+    let appendedDuring = 0;
+    const cutting = t.cutBlock(3000);
+    // Appends run between the cut's slices.
+    for (let k = 0; k < 5; k++) {
+      await new Promise((r) => setImmediate(r));
+      appendedDuring += t.append(batch([[many[k], [[6000 + k, 3]]]]), noLimit).appended;
+    }
+    const block = await cutting;
+    expect(appendedDuring).toBe(5);
+    expect(block).toHaveLength(2000);
+    expect(block.every((s) => s.chunks.length === 1 && s.chunks[0].maxTime === 1000)).toBe(true);
+    const rest = await select(head, 't', []);
+    expect(rest.reduce((n, s) => n + s.t.length, 0)).toBe(2000 + 5);
   });
 });

@@ -39,6 +39,9 @@ export interface TenantLimits {
   maxSeries: number;
 }
 
+/** Series handled between two yields while cutting a block (about 4 ms of work). */
+const CUT_SLICE = 200;
+
 /** Allocates series refs unique across the ingester (the WAL refers to series by ref). */
 export interface RefSource {
   next(): number;
@@ -132,11 +135,15 @@ export class TenantHead {
   /**
    * Takes every sample before `maxt` out of the head, as the series and chunks of a block (sorted
    * later by the block writer). Series left without samples are dropped from the head (a later
-   * sample makes a new series), as Prometheus's head garbage collection does.
+   * sample makes a new series), as Prometheus's head garbage collection does. Works in slices of
+   * CUT_SLICE series and yields between them, so appends wait a few milliseconds at most; samples
+   * before `maxt` are refused from the start (out of bounds), so nothing slips behind the cut.
    */
-  cutBlock(maxt: number): Array<{ labels: Labels; chunks: Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> }> {
+  async cutBlock(maxt: number): Promise<Array<{ labels: Labels; chunks: Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> }>> {
     const out: Array<{ labels: Labels; chunks: Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> }> = [];
+    this.minValidTime = Math.max(this.minValidTime, maxt);
     let removed = 0;
+    let done = 0;
     for (const [key, series] of this.series) {
       const chunks = series.cutBefore(maxt);
       if (chunks.length > 0) {
@@ -148,9 +155,9 @@ export class TenantHead {
         this.byRef.delete(series.ref);
         removed++;
       }
+      if (++done % CUT_SLICE === 0) await new Promise((r) => setImmediate(r));
     }
     if (removed > 0) this.rebuildPostings();
-    this.minValidTime = Math.max(this.minValidTime, maxt);
     this.minTime = Infinity;
     for (const s of this.series.values()) this.minTime = Math.min(this.minTime, s.minTime);
     if (this.series.size === 0) this.maxTime = -Infinity;

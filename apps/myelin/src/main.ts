@@ -10,7 +10,8 @@ import { QuerierModule } from '@myelin/service-querier';
 
 void runMain({
   program: 'myelin',
-  defaults: { target: 'all', 'auth.enabled': false, 'distributor.replication-factor': 1 },
+  // In one process the distributor reaches its own ingester: advertise loopback, not the host name.
+  defaults: { target: 'all', 'auth.enabled': false, 'distributor.replication-factor': 1, 'ring.instance-addr': '127.0.0.1' },
   services: {
     distributor: DistributorModule,
     ingester: IngesterModule,

@@ -1,3 +1,4 @@
+import { seededRandom as rng } from '@myelin/model/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,14 +7,6 @@ import { httpStatus, MyelinProcess, postRaw } from '@myelin/test-services';
 
 // Thousands of random and mutated remote-write bodies against a real process: no 5xx, no crash,
 // no stall. Bodies that decode by chance may be accepted; everything else gets a 4xx.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('remote-write receiver fuzz', () => {
   let myelin: MyelinProcess;

@@ -3,3 +3,4 @@ export type { Label, Labels } from './labels';
 export { Matcher } from './matcher';
 export type { MatchType } from './matcher';
 export { decodeLabels, encodeLabels, labelKeyOf, skipLabels } from './label-bytes';
+export { intersectSorted, unionSorted } from './sorted';

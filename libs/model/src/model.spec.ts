@@ -71,3 +71,17 @@ describe('label bytes', () => {
     }
   });
 });
+
+describe('sorted lists', () => {
+  const { intersectSorted, unionSorted } = jest.requireActual('./sorted');
+  it.each([
+    [[1, 3, 5, 7], [3, 4, 5, 8], [3, 5]],
+    [[], [1], []],
+    [[1, 2], [1, 2], [1, 2]],
+  ])('intersects %j and %j', (a, b, expected) => {
+    expect(intersectSorted(a, b)).toEqual(expected);
+  });
+  it('unions without repeats', () => {
+    expect(unionSorted([[1, 4], [2, 4, 9], []])).toEqual([1, 2, 4, 9]);
+  });
+});

@@ -1,3 +1,4 @@
+import { seededRandom as rng } from '@myelin/model/testing';
 import { negotiate } from './content-type';
 import { decodeWriteRequestV1, decodeWriteRequestV2, LabelsCache } from './decode';
 import { encodeWriteRequestV1, encodeWriteRequestV2, type SeriesToWrite } from './encode';
@@ -152,14 +153,6 @@ describe('negotiate', () => {
 });
 
 describe('decoder fuzz (random and mutated bodies)', () => {
-  function rng(seed: number) {
-    return () => {
-      seed = (seed + 0x6d2b79f5) >>> 0;
-      let x = Math.imul(seed ^ (seed >>> 15), seed | 1);
-      x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   it('either decodes or throws DecodeError, for 20,000 inputs, quickly', () => {
     const r = rng(42);

@@ -157,24 +157,7 @@ function readTimeSeriesV1(buf: Uint8Array, start: number, end: number, cols: Col
       r.pos = fieldEnd;
     } else if (field === 2) {
       expectWire(2, 'TimeSeries', wire, WIRE_LEN, at);
-      const sampleEnd = r.lengthDelimitedEnd();
-      let value = 0;
-      let ts = 0;
-      while (r.pos < sampleEnd) {
-        const sat = r.pos;
-        const stag = r.varint();
-        const sf = stag >>> 3;
-        const sw = stag & 7;
-        if (sf === 1) {
-          expectWire(1, 'Sample', sw, WIRE_FIXED64, sat);
-          value = r.double();
-        } else if (sf === 2) {
-          expectWire(2, 'Sample', sw, WIRE_VARINT, sat);
-          ts = r.varint(true);
-        } else r.skip(sw);
-      }
-      if (r.pos !== sampleEnd) throw new DecodeError(`Sample overruns its length at byte ${r.pos}`);
-      cols.push(ts, value);
+      readSample(r, cols);
     } else if (field === 3) {
       expectWire(3, 'TimeSeries', wire, WIRE_LEN, at);
       exemplars++;
@@ -196,6 +179,33 @@ function readTimeSeriesV1(buf: Uint8Array, start: number, end: number, cols: Col
   }
   cols.endSeries(labels);
   return { histograms, exemplars };
+}
+
+/**
+ * Reads one length-delimited `Sample` (value = 1 double, timestamp = 2 int64; the same message in
+ * remote write 1.0 and 2.0) at the reader's position into the columns. Absent fields are 0.
+ */
+function readSample(r: ProtoReader, cols: Columns): void {
+  const sampleEnd = r.lengthDelimitedEnd();
+  const outerEnd = r.end;
+  r.end = sampleEnd;
+  let value = 0;
+  let ts = 0;
+  while (r.pos < sampleEnd) {
+    const at = r.pos;
+    const tag = r.varint();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === 1) {
+      expectWire(1, 'Sample', wire, WIRE_FIXED64, at);
+      value = r.double();
+    } else if (field === 2) {
+      expectWire(2, 'Sample', wire, WIRE_VARINT, at);
+      ts = r.varint(true);
+    } else r.skip(wire);
+  }
+  r.end = outerEnd;
+  cols.push(ts, value);
 }
 
 function decodeLabelsV1(buf: Uint8Array, ranges: number[], view: DataView): Labels {
@@ -285,23 +295,7 @@ function readTimeSeriesV2(buf: Uint8Array, start: number, end: number, symbols: 
       }
     } else if (field === 2) {
       expectWire(2, 'TimeSeries', wire, WIRE_LEN, at);
-      const sampleEnd = r.lengthDelimitedEnd();
-      let value = 0;
-      let ts = 0;
-      while (r.pos < sampleEnd) {
-        const sat = r.pos;
-        const stag = r.varint();
-        const sf = stag >>> 3;
-        const sw = stag & 7;
-        if (sf === 1) {
-          expectWire(1, 'Sample', sw, WIRE_FIXED64, sat);
-          value = r.double();
-        } else if (sf === 2) {
-          expectWire(2, 'Sample', sw, WIRE_VARINT, sat);
-          ts = r.varint(true);
-        } else r.skip(sw);
-      }
-      cols.push(ts, value);
+      readSample(r, cols);
     } else if (field === 3) {
       expectWire(3, 'TimeSeries', wire, WIRE_LEN, at);
       histograms++;

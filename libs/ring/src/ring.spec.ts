@@ -1,3 +1,4 @@
+import { seededRandom as seeded } from '@myelin/model/testing';
 import { type InstanceDesc, type RingDesc } from './desc';
 import { shardByMetricName } from './hash';
 import { InstanceState } from './instance-state';
@@ -128,16 +129,6 @@ describe('Ring counts', () => {
   });
 });
 
-/** A small seeded PRNG (mulberry32) so the property test is repeatable. */
-function seeded(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 describe('spread with random tokens (property)', () => {
   // With 128 random tokens per instance, an instance's share has a relative standard deviation
@@ -145,7 +136,8 @@ describe('spread with random tokens (property)', () => {
   const TOLERANCE = 0.35;
 
   it.each([1, 2, 3, 4, 5])('seed %d: ten ACTIVE instances each own 10%% of the token space and of the series, within 35%%', (seed) => {
-    const random = seeded(seed);
+    const r = seeded(seed);
+    const random = () => Math.floor(r() * 0x1_0000_0000);
     const taken = new Set<number>();
     const instances: Record<string, InstanceDesc> = {};
     for (let i = 0; i < 10; i++) {

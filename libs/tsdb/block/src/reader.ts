@@ -1,4 +1,4 @@
-import { type Label, type Labels, type Matcher } from '@myelin/model';
+import { intersectSorted, type Label, type Labels, type Matcher } from '@myelin/model';
 import type { Series } from '@myelin/storage';
 import { crc32c, decodeXOR, ENC_XOR, xorSampleCount } from '@myelin/tsdb-chunkenc';
 import { ByteReader, FormatError } from './bytes';
@@ -138,7 +138,7 @@ export class BlockReader {
           ids = [...all].sort((a, b) => a - b);
         }
       }
-      result = result === undefined ? ids : intersect(result, ids);
+      result = result === undefined ? ids : intersectSorted(result, ids);
       if (result.length === 0) return result;
     }
     return result ?? this.postings('', '');
@@ -233,19 +233,4 @@ export class BlockReader {
       if (h.length < 8 || r.be32() !== CHUNKS_MAGIC) throw new FormatError(`${this.what(`chunks/${f}`)}: bad magic`);
     }
   }
-}
-
-function intersect(a: number[], b: number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      out.push(a[i]);
-      i++;
-      j++;
-    } else if (a[i] < b[j]) i++;
-    else j++;
-  }
-  return out;
 }

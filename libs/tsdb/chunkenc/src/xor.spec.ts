@@ -1,3 +1,4 @@
+import { seededRandom as rng } from '@myelin/model/testing';
 import { decodeXOR, SAMPLES_PER_CHUNK, XORChunk, xorSampleCount } from './xor';
 
 /** Prometheus's stale marker: a NaN with this exact bit pattern. */
@@ -21,15 +22,6 @@ function roundTrip(ts: number[], vs: number[]) {
   return bytes;
 }
 
-/** Seeded PRNG (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('XOR chunk', () => {
   it('encodes an empty chunk as a zero count', () => {

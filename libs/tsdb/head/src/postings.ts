@@ -1,4 +1,4 @@
-import type { Matcher } from '@myelin/model';
+import { intersectSorted, type Matcher, unionSorted } from '@myelin/model';
 
 /**
  * Inverted index: label name -> value -> series refs, ascending (refs only grow, so appending
@@ -37,7 +37,7 @@ export class Postings {
     for (const m of matchers) {
       if (m.matchesEmpty) continue;
       const list = this.postingsFor(m);
-      result = result === undefined ? list : intersect(result, list);
+      result = result === undefined ? list : intersectSorted(result, list);
       if (result.length === 0) return result;
     }
     return result;
@@ -49,28 +49,6 @@ export class Postings {
     if (m.type === '=') return values.get(m.value) ?? [];
     const lists: number[][] = [];
     for (const [value, list] of values) if (m.matches(value)) lists.push(list);
-    return lists.length === 1 ? lists[0] : union(lists);
+    return lists.length === 1 ? lists[0] : unionSorted(lists);
   }
-}
-
-function intersect(a: number[], b: number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      out.push(a[i]);
-      i++;
-      j++;
-    } else if (a[i] < b[j]) i++;
-    else j++;
-  }
-  return out;
-}
-
-function union(lists: number[][]): number[] {
-  const all: number[] = [];
-  for (const l of lists) for (const r of l) all.push(r);
-  all.sort((x, y) => x - y);
-  return all.filter((r, i) => i === 0 || r !== all[i - 1]);
 }

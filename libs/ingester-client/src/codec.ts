@@ -5,21 +5,25 @@ import { decodeLabels, encodeLabels, labelKeyOf, type Labels, Matcher, type Matc
  * query's answer) is columnar: the label sets, then per-series sample offsets, then all
  * timestamps and all values as little-endian float64 arrays, 8-byte aligned within the payload.
  */
-export interface SeriesBatch {
+/** What an ingester needs of a push: series keys and labels, samples in columns. */
+export interface PushBatch {
   readonly tenant: string;
   readonly seriesCount: number;
-  /** Every series' labels, decoded on first use (a push only decodes the series it has not seen). */
-  readonly labels: Labels[];
-  /** Series i's label set in canonical bytes (model's encodeLabels) is labelBytes[labelStarts[i], labelStarts[i+1]). */
-  readonly labelBytes: Buffer;
-  readonly labelStarts: Int32Array;
-  /** The head's key of series i: the latin1 string of its label bytes. */
+  /** The head's key of series i: the latin1 string of its canonical label bytes. */
   keyOf(i: number): string;
   labelsOf(i: number): Labels;
   /** Series i owns samples [offsets[i], offsets[i+1]). */
   readonly offsets: Int32Array;
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
+}
+
+export interface SeriesBatch extends PushBatch {
+  /** Every series' labels, decoded on first use (a push only decodes the series it has not seen). */
+  readonly labels: Labels[];
+  /** Series i's label set in canonical bytes (model's encodeLabels) is labelBytes[labelStarts[i], labelStarts[i+1]). */
+  readonly labelBytes: Buffer;
+  readonly labelStarts: Int32Array;
 }
 
 export class CodecError extends Error {
@@ -99,6 +103,33 @@ export function encodeSeriesBatch(
     Buffer.from(t.buffer),
     Buffer.from(v.buffer),
   ];
+}
+
+/**
+ * The series `pick` of a columnar batch as a PushBatch, without encoding: what a distributor hands
+ * an ingester in the same process. Samples are gathered into fresh arrays; keys are the same
+ * strings the wire format would produce.
+ */
+export function localPushBatch(
+  tenant: string,
+  labels: readonly Labels[],
+  offsets: Int32Array,
+  timestamps: Float64Array,
+  values: Float64Array,
+  pick: Int32Array,
+): PushBatch {
+  const n = pick.length;
+  const out = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) out[i + 1] = total += offsets[pick[i] + 1] - offsets[pick[i]];
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  for (let i = 0; i < n; i++) {
+    const s = pick[i];
+    t.set(timestamps.subarray(offsets[s], offsets[s + 1]), out[i]);
+    v.set(values.subarray(offsets[s], offsets[s + 1]), out[i]);
+  }
+  return { tenant, seriesCount: n, keyOf: (i) => labelBytes(labels[pick[i]]), labelsOf: (i) => labels[pick[i]], offsets: out, timestamps: t, values: v };
 }
 
 /** Decodes a series batch; throws CodecError on anything inconsistent. */

@@ -6,6 +6,8 @@ export {
   encodeQueryRequest,
   encodeSeriesBatch,
   encodeStrings,
+  localPushBatch,
 } from './codec';
-export type { QueryRequest, SeriesBatch } from './codec';
-export { IngesterClient, IngesterClientPool, LABEL_NAMES, LABEL_VALUES, NOT_WRITABLE, PUSH, QUERY } from './ingester-client';
+export type { PushBatch, QueryRequest, SeriesBatch } from './codec';
+export { IngesterClient, IngesterClientPool, LABEL_NAMES, LABEL_VALUES, LOCAL_INGESTER, NOT_WRITABLE, PUSH, QUERY } from './ingester-client';
+export type { LocalIngester } from './ingester-client';

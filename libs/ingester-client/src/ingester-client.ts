@@ -1,7 +1,7 @@
 import type { Labels, Matcher } from '@myelin/model';
 import { RpcClient } from '@myelin/rpc';
 import type { Querier, Queryable, Series, SeriesSet } from '@myelin/storage';
-import { decodeSeriesBatch, decodeStrings, encodeQueryRequest, type SeriesBatch } from './codec';
+import { decodeSeriesBatch, decodeStrings, encodeQueryRequest, type PushBatch, type SeriesBatch } from './codec';
 
 /** RPC patterns an ingester serves. */
 export const PUSH = 'push';
@@ -95,3 +95,15 @@ export class IngesterClientPool {
  * is READONLY, leaving or stopping: the distributor then refreshes its ring and re-sends.
  */
 export const NOT_WRITABLE = 'instance not writable';
+
+/**
+ * An ingester in the same process as the distributor (-target=all): pushes go to it by a method
+ * call instead of the RPC. Rejections are RpcCallErrors, as over the wire.
+ */
+export interface LocalIngester {
+  /** The address this ingester advertises in the ring. */
+  readonly address: string;
+  push(batch: PushBatch): Promise<void>;
+}
+
+export const LOCAL_INGESTER = Symbol('myelin.local-ingester');

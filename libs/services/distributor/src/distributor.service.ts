@@ -1,5 +1,5 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { encodeSeriesBatch, IngesterClientPool, NOT_WRITABLE } from '@myelin/ingester-client';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { encodeSeriesBatch, IngesterClientPool, LOCAL_INGESTER, type LocalIngester, localPushBatch, NOT_WRITABLE } from '@myelin/ingester-client';
 import { getLabel, type Labels, METRIC_NAME } from '@myelin/model';
 import { CLOCK, type Clock, CONFIG, LOGGER, type Logger, METRICS_REGISTRY, type MyelinConfig, sharedCounter } from '@myelin/platform';
 import { type DecodedWrite, LabelsCache, RateLimiter, validateLabels, validateTimestamp, type ValidationLimits } from '@myelin/remote-write';
@@ -65,6 +65,8 @@ export class DistributorService implements OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ring: IngesterRing,
     @Inject(INGESTER_POOL) private readonly pool: IngesterPushPool,
+    /** The ingester in this process, if any (-target=all): reached by a call, not the RPC. */
+    @Optional() @Inject(LOCAL_INGESTER) private readonly local?: LocalIngester,
   ) {
     this.limiter = new RateLimiter(clock);
     this.limits = {
@@ -196,11 +198,7 @@ export class DistributorService implements OnModuleDestroy {
       const decide = (o: BatchOutcome | undefined) => o && resolve(o);
       plan.instances.forEach((inst, slot) => {
         const series = plan.seriesByInstance[slot];
-        const parts = encodeSeriesBatch(tenant, w.labels, w.offsets, w.timestamps, w.values, series);
-        this.pool
-          .get(inst.addr)
-          .push(parts)
-          .then(
+        this.pushTo(inst.addr, tenant, w, series).then(
             () => decide(tracker.record(slot)),
             (err) => {
               const failure = toFailure(err, inst.addr);
@@ -213,6 +211,12 @@ export class DistributorService implements OnModuleDestroy {
           );
       });
     });
+  }
+
+  /** Sends the series `pick` to one ingester: by call if it is this process's, else by RPC. */
+  private pushTo(addr: string, tenant: string, w: ValidWrite, pick: Int32Array): Promise<void> {
+    if (this.local && this.local.address === addr) return this.local.push(localPushBatch(tenant, w.labels, w.offsets, w.timestamps, w.values, pick));
+    return this.pool.get(addr).push(encodeSeriesBatch(tenant, w.labels, w.offsets, w.timestamps, w.values, pick));
   }
 
   /**
@@ -238,7 +242,7 @@ export class DistributorService implements OnModuleDestroy {
         [...groups].map(async ([addr, positions]) => {
           const idx = Int32Array.from(positions);
           try {
-            await this.pool.get(addr).push(encodeSeriesBatch(tenant, w.labels, w.offsets, w.timestamps, w.values, idx));
+            await this.pushTo(addr, tenant, w, idx);
             return tracker.recordSeries(idx);
           } catch (err) {
             return tracker.recordSeries(idx, toFailure(err, addr));

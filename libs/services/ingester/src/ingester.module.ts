@@ -1,4 +1,5 @@
-import { Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { LOCAL_INGESTER } from '@myelin/ingester-client';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { CONFIG, LOGGER, type Logger, type MyelinConfig, Readiness } from '@myelin/platform';
 import { RingModule } from '@myelin/ring-module';
@@ -6,6 +7,7 @@ import { IngesterLifecycler } from './ingester-lifecycler';
 import { IngesterAdminController } from './ingester-admin.controller';
 import { IngesterRpcController } from './ingester-rpc.controller';
 import { IngesterService } from './ingester.service';
+import { LocalIngesterAdapter } from './local-ingester';
 
 /**
  * The ingester: takes pushes over RPC into a per-tenant in-memory head with a WAL under
@@ -15,11 +17,13 @@ import { IngesterService } from './ingester.service';
  * ring; it is ready once the data directory is writable and it is in the ring as ACTIVE or
  * READONLY. Admin API: /ingester/blocks, /ingester/flush, /ingester/shutdown.
  */
+// Global so that a distributor in the same process finds LOCAL_INGESTER (pushes without the RPC).
+@Global()
 @Module({
   imports: [RingModule],
   controllers: [IngesterRpcController, IngesterAdminController],
-  providers: [IngesterLifecycler, IngesterService],
-  exports: [IngesterLifecycler, IngesterService],
+  providers: [IngesterLifecycler, IngesterService, { provide: LOCAL_INGESTER, useClass: LocalIngesterAdapter }],
+  exports: [IngesterLifecycler, IngesterService, LOCAL_INGESTER],
 })
 export class IngesterModule implements OnModuleInit, OnModuleDestroy {
   constructor(

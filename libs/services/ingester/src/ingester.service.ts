@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CodecError, decodeQueryRequest, decodeSeriesBatch, encodeSeriesBatch, encodeStrings, NOT_WRITABLE } from '@myelin/ingester-client';
+import { CodecError, decodeQueryRequest, decodeSeriesBatch, encodeSeriesBatch, encodeStrings, NOT_WRITABLE, type PushBatch } from '@myelin/ingester-client';
 import type { Labels } from '@myelin/model';
 import { bucketFromConfig } from '@myelin/object-store';
 import { CLOCK, type Clock, CONFIG, LOGGER, type Logger, METRICS_REGISTRY, type MyelinConfig, sharedCounter } from '@myelin/platform';
@@ -183,11 +183,9 @@ export class IngesterService {
     return this.lifecycler.lifecycler.readinessProblem();
   }
 
+  /** A push over the RPC: the encoded series batch. */
   async push(payload: Buffer): Promise<Buffer[]> {
-    const id = this.lifecycler.lifecycler.id;
-    if (this.stopping || !this.db) throw rpcError(503, `${NOT_WRITABLE}: ingester ${id} is ${this.stopping ? 'stopping' : 'starting'}`);
-    const state = this.lifecycler.lifecycler.state;
-    if (state !== InstanceState.ACTIVE) throw rpcError(503, `${NOT_WRITABLE}: ingester ${id} is ${stateName(state)} and takes no writes`);
+    this.assertWritable();
     let batch;
     try {
       batch = decodeSeriesBatch(payload);
@@ -195,6 +193,20 @@ export class IngesterService {
       if (e instanceof CodecError) throw rpcError(400, `bad push: ${e.message}`);
       throw e;
     }
+    await this.pushBatch(batch);
+    return [];
+  }
+
+  private assertWritable(): void {
+    const id = this.lifecycler.lifecycler.id;
+    if (this.stopping || !this.db) throw rpcError(503, `${NOT_WRITABLE}: ingester ${id} is ${this.stopping ? 'stopping' : 'starting'}`);
+    const state = this.lifecycler.lifecycler.state;
+    if (state !== InstanceState.ACTIVE) throw rpcError(503, `${NOT_WRITABLE}: ingester ${id} is ${stateName(state)} and takes no writes`);
+  }
+
+  /** Appends a push (from the RPC, or from a distributor in this process); throws rpcError on refusal. */
+  async pushBatch(batch: PushBatch): Promise<void> {
+    this.assertWritable();
     const input: AppendBatch = {
       seriesCount: batch.seriesCount,
       keyOf: (i) => batch.keyOf(i),
@@ -205,15 +217,14 @@ export class IngesterService {
     };
     let out;
     try {
-      out = await this.db.append(batch.tenant, input, { maxSeries: this.localSeriesLimit() });
+      out = await this.db!.append(batch.tenant, input, { maxSeries: this.localSeriesLimit() });
     } catch (e) {
       this.logger.error({ err: (e as Error).message }, 'WAL write failed');
-      throw rpcError(500, `ingester ${id}: WAL write failed: ${(e as Error).message}`);
+      throw rpcError(500, `ingester ${this.lifecycler.lifecycler.id}: WAL write failed: ${(e as Error).message}`);
     }
     this.ingested.inc(out.appended);
     for (const [reason, n] of Object.entries(out.rejected)) if (n > 0) this.discarded.inc({ reason, user: batch.tenant }, n);
     if (out.firstError) throw rpcError(400, `user=${batch.tenant}: ${out.firstError}`);
-    return [];
   }
 
   /**

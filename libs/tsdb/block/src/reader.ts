@@ -1,4 +1,4 @@
-import { intersectSorted, type Label, type Labels, type Matcher } from '@myelin/model';
+import { intersectSorted, type Label, type Labels, type Matcher, unionSorted } from '@myelin/model';
 import type { Series } from '@myelin/storage';
 import { crc32c, decodeXOR, ENC_XOR, xorSampleCount } from '@myelin/tsdb-chunkenc';
 import { ByteReader, FormatError } from './bytes';
@@ -21,6 +21,8 @@ interface ChunkMeta {
 }
 
 const TOC_SIZE = 6 * 8 + 4;
+/** Bytes read for a series entry at first; most fit, longer ones take a second read. */
+const SERIES_READ = 512;
 
 /**
  * Reads a block through a Bucket whose keys are the block's files (`meta.json`, `index`,
@@ -29,16 +31,30 @@ const TOC_SIZE = 6 * 8 + 4;
  * only for series and time ranges a selection needs. Damage (bad magic, checksum, truncation)
  * is a FormatError naming the block and the file.
  */
+/** Where index bytes come from: the whole file in memory, or byte ranges of it. */
+interface IndexSource {
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
 export class BlockReader {
   private constructor(
     readonly meta: BlockMeta,
     private readonly bucket: BlockFiles,
-    private readonly index: Uint8Array,
+    private readonly index: IndexSource,
+    private readonly indexSize: number,
     private readonly symbols: string[],
     /** name -> value -> offset of the postings list. */
     private readonly postingsTable: Map<string, Map<string, number>>,
+    /** Every postings offset, ascending, then the end of the postings section: bounds each list. */
+    private readonly postingsBounds: number[],
   ) {}
 
+  /**
+   * Opens a block: reads meta.json and the index header (TOC, symbol table, postings offset
+   * table), by byte ranges when meta.json gives the index size (Myelin and Thanos blocks), else
+   * the whole index. Postings lists and series are read by range when a selection needs them;
+   * the reader object is the in-memory cache of the header.
+   */
   static async open(bucket: BlockFiles, ulid: string): Promise<BlockReader> {
     const what = (file: string) => `block ${ulid} ${file}`;
     let meta: BlockMeta;
@@ -48,49 +64,76 @@ export class BlockReader {
       throw new FormatError(`${what('meta.json')}: ${(e as Error).message}`);
     }
     if (meta.version !== 1 || typeof meta.minTime !== 'number') throw new FormatError(`${what('meta.json')}: unsupported or malformed meta`);
-    const index = await bucket.get('index');
-    const r = new ByteReader(index, what('index'));
-    if (index.length < 5 + TOC_SIZE || r.be32() !== INDEX_MAGIC) throw new FormatError(`${what('index')}: bad magic`);
-    const version = r.u8();
+
+    const knownSize = meta.thanos?.files?.find((f) => f.rel_path === 'index')?.size_bytes;
+    let source: IndexSource;
+    let size: number;
+    if (knownSize !== undefined) {
+      size = knownSize;
+      source = {
+        read: async (offset, length) => {
+          const b = await bucket.getRange('index', offset, length);
+          if (b.length < length) throw new FormatError(`${what('index')}: truncated (wanted ${length} bytes at ${offset}, got ${b.length})`);
+          return b;
+        },
+      };
+    } else {
+      const whole = await bucket.get('index');
+      size = whole.length;
+      source = {
+        read: async (offset, length) => {
+          if (offset + length > whole.length) throw new FormatError(`${what('index')}: truncated (wanted ${length} bytes at ${offset})`);
+          return whole.subarray(offset, offset + length);
+        },
+      };
+    }
+    if (size < 5 + TOC_SIZE) throw new FormatError(`${what('index')}: bad magic`);
+    const head = new ByteReader(await source.read(0, 5), what('index'));
+    if (head.be32() !== INDEX_MAGIC) throw new FormatError(`${what('index')}: bad magic`);
+    const version = head.u8();
     if (version !== 2) throw new FormatError(`${what('index')}: unsupported index version ${version}`);
 
-    r.pos = index.length - TOC_SIZE;
-    const tocFrom = r.pos;
-    const toc = Array.from({ length: 6 }, () => r.be64());
-    r.checkCrc(tocFrom, 'TOC');
-    const [symbolsAt, , , , , postingsTableAt] = toc;
-    for (const ref of toc) if (ref >= index.length) throw new FormatError(`${what('index')}: TOC points past the end`);
+    const tocReader = new ByteReader(await source.read(size - TOC_SIZE, TOC_SIZE), what('index'));
+    const toc = Array.from({ length: 6 }, () => tocReader.be64());
+    tocReader.checkCrc(0, 'TOC');
+    const [symbolsAt, , , labelOffsetTableAt, , postingsTableAt] = toc;
+    for (const ref of toc) if (ref >= size) throw new FormatError(`${what('index')}: TOC points past the end`);
 
-    r.pos = symbolsAt;
-    const symLen = r.be32();
-    const symFrom = r.pos;
-    r.end = symFrom + symLen;
-    const count = r.be32();
+    const section = async (at: number) => {
+      const len = new ByteReader(await source.read(at, 4), what('index')).be32();
+      if (at + 4 + len + 4 > size) throw new FormatError(`${what('index')}: section at ${at} runs past the end`);
+      return new ByteReader(await source.read(at, 4 + len + 4), what('index'), 4, 4 + len);
+    };
+
+    const sr = await section(symbolsAt);
+    const count = sr.be32();
     const symbols: string[] = new Array(count);
-    for (let i = 0; i < count; i++) symbols[i] = r.str();
-    r.end = index.length;
-    r.checkCrc(symFrom, 'symbol table');
+    for (let i = 0; i < count; i++) symbols[i] = sr.str();
+    sr.end = sr.buf.length;
+    sr.checkCrc(4, 'symbol table');
 
     const postingsTable = new Map<string, Map<string, number>>();
+    const offsets: number[] = [];
     if (postingsTableAt > 0) {
-      r.pos = postingsTableAt;
-      const len = r.be32();
-      const from = r.pos;
-      r.end = from + len;
-      const entries = r.be32();
+      const pr = await section(postingsTableAt);
+      const entries = pr.be32();
       for (let i = 0; i < entries; i++) {
-        if (r.u8() !== 2) throw new FormatError(`${what('index')}: bad postings offset entry`);
-        const name = r.str();
-        const value = r.str();
-        const offset = r.uvarint();
+        if (pr.u8() !== 2) throw new FormatError(`${what('index')}: bad postings offset entry`);
+        const name = pr.str();
+        const value = pr.str();
+        const offset = pr.uvarint();
         let byValue = postingsTable.get(name);
         if (!byValue) postingsTable.set(name, (byValue = new Map()));
         byValue.set(value, offset);
+        offsets.push(offset);
       }
-      r.end = index.length;
-      r.checkCrc(from, 'postings offset table');
+      pr.end = pr.buf.length;
+      pr.checkCrc(4, 'postings offset table');
     }
-    return new BlockReader(meta, bucket, index, symbols, postingsTable);
+    offsets.sort((a, b) => a - b);
+    // Postings end where the label offset table (or the postings offset table) starts.
+    offsets.push(labelOffsetTableAt > (offsets.at(-1) ?? 0) ? labelOffsetTableAt : postingsTableAt);
+    return new BlockReader(meta, bucket, source, size, symbols, postingsTable, offsets);
   }
 
   get ulid(): string {
@@ -101,17 +144,19 @@ export class BlockReader {
     return `block ${this.meta.ulid} ${file}`;
   }
 
-  private postings(name: string, value: string): number[] {
+  private async postings(name: string, value: string): Promise<number[]> {
     const offset = this.postingsTable.get(name)?.get(value);
     if (offset === undefined) return [];
-    const r = new ByteReader(this.index, this.what('index'), offset);
+    // One read: a list ends before the next one starts.
+    const i = this.postingsBounds.indexOf(offset);
+    const bound = i >= 0 && i + 1 < this.postingsBounds.length ? this.postingsBounds[i + 1] : this.indexSize;
+    const r = new ByteReader(await this.index.read(offset, Math.min(bound, this.indexSize) - offset), this.what('index'));
     const len = r.be32();
-    const from = r.pos;
     const n = r.be32();
     if (len !== 4 + 4 * n) throw new FormatError(`${this.what('index')}: bad postings list length`);
     const ids: number[] = new Array(n);
-    for (let i = 0; i < n; i++) ids[i] = r.be32();
-    r.checkCrc(from, `postings for ${name}=${JSON.stringify(value)}`);
+    for (let k = 0; k < n; k++) ids[k] = r.be32();
+    r.checkCrc(4, `postings for ${name}=${JSON.stringify(value)}`);
     return ids;
   }
 
@@ -124,18 +169,18 @@ export class BlockReader {
   }
 
   /** Series IDs matching the matchers that cannot match an absent label (postings intersection). */
-  private candidates(matchers: readonly Matcher[]): number[] {
+  private async candidates(matchers: readonly Matcher[]): Promise<number[]> {
     let result: number[] | undefined;
     for (const m of matchers) {
       if (m.matchesEmpty) continue;
       const byValue = this.postingsTable.get(m.name);
       let ids: number[] = [];
       if (byValue) {
-        if (m.type === '=') ids = this.postings(m.name, m.value);
+        if (m.type === '=') ids = await this.postings(m.name, m.value);
         else {
-          const all = new Set<number>();
-          for (const value of byValue.keys()) if (m.matches(value)) for (const id of this.postings(m.name, value)) all.add(id);
-          ids = [...all].sort((a, b) => a - b);
+          const lists: number[][] = [];
+          for (const value of byValue.keys()) if (m.matches(value)) lists.push(await this.postings(m.name, value));
+          ids = unionSorted(lists);
         }
       }
       result = result === undefined ? ids : intersectSorted(result, ids);
@@ -144,10 +189,17 @@ export class BlockReader {
     return result ?? this.postings('', '');
   }
 
-  private series(id: number): { labels: Labels; chunks: ChunkMeta[] } {
-    const r = new ByteReader(this.index, this.what('index'), id * 16);
+  private async series(id: number): Promise<{ labels: Labels; chunks: ChunkMeta[] }> {
+    const at = id * 16;
+    let buf = await this.index.read(at, Math.min(SERIES_READ, this.indexSize - at));
+    let r = new ByteReader(buf, this.what('index'));
     const len = r.uvarint();
     const from = r.pos;
+    if (from + len + 4 > buf.length) {
+      if (at + from + len + 4 > this.indexSize) throw new FormatError(`${this.what('index')}: series ${id} runs past the end`);
+      buf = await this.index.read(at, from + len + 4);
+      r = new ByteReader(buf, this.what('index'), from);
+    }
     r.end = from + len;
     const nLabels = r.uvarint();
     const labels: Label[] = new Array(nLabels);
@@ -161,24 +213,14 @@ export class BlockReader {
     let prevMaxT = 0;
     let prevRef = 0;
     for (let i = 0; i < nChunks; i++) {
-      let minTime: number;
-      let ref: number;
-      if (i === 0) {
-        minTime = r.varint();
-        const maxTime = minTime + r.uvarint();
-        ref = r.uvarint();
-        chunks.push({ minTime, maxTime, ref });
-        prevMaxT = maxTime;
-      } else {
-        minTime = prevMaxT + r.uvarint();
-        const maxTime = minTime + r.uvarint();
-        ref = prevRef + r.varint();
-        chunks.push({ minTime, maxTime, ref });
-        prevMaxT = maxTime;
-      }
+      const minTime = i === 0 ? r.varint() : prevMaxT + r.uvarint();
+      const maxTime = minTime + r.uvarint();
+      const ref = i === 0 ? r.uvarint() : prevRef + r.varint();
+      chunks.push({ minTime, maxTime, ref });
+      prevMaxT = maxTime;
       prevRef = ref;
     }
-    r.end = this.index.length;
+    r.end = buf.length;
     r.checkCrc(from, `series ${id}`);
     return { labels, chunks };
   }
@@ -186,8 +228,8 @@ export class BlockReader {
   /** Series matching all matchers with their samples in [mint, maxt], sorted by labels. */
   async select(matchers: readonly Matcher[], mint: number, maxt: number): Promise<Series[]> {
     const out: Series[] = [];
-    for (const id of this.candidates(matchers)) {
-      const s = this.series(id);
+    for (const id of await this.candidates(matchers)) {
+      const s = await this.series(id);
       if (!matchers.every((m) => m.matchesLabels(s.labels))) continue;
       const wanted = s.chunks.filter((c) => c.maxTime >= mint && c.minTime <= maxt);
       if (wanted.length === 0) continue;

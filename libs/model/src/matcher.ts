@@ -1,3 +1,4 @@
+import { goRegexToJs } from './go-regex';
 import { getLabel, type Labels } from './labels';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
@@ -16,7 +17,7 @@ export class Matcher {
   ) {
     if (type === '=~' || type === '!~') {
       try {
-        this.re = new RegExp(`^(?:${value})$`, 's');
+        this.re = new RegExp(`^(?:${goRegexToJs(value)})$`, 's');
       } catch (e) {
         throw new Error(`invalid regular expression ${JSON.stringify(value)} for label ${name}: ${(e as Error).message}`);
       }

@@ -34,6 +34,12 @@ describe('Matcher', () => {
     ['!~', 'job', 'a|b', 'ab', true],
     ['=~', 'job', '', '', true],
     ['=~', 'job', '.*', 'line\nbreak', true],
+    ['=~', 'env', '(?i:PRO).*', 'production', true],
+    ['=~', 'env', '(?i)prod', 'PROD', true],
+    ['=~', 'env', '.*((?i)DUC).*', 'proDUCtion', true],
+    ['=~', 'env', 'a(?i:b)c', 'aBc', true],
+    ['=~', 'env', 'a(?i:b)c', 'aBC', false],
+    ['=~', 'env', '(?i:[a-c]x)', 'BX', true],
   ] as const)('%s %s %j on %j -> %s', (type, name, value, input, expected) => {
     expect(new Matcher(type, name, value).matches(input)).toBe(expected);
   });

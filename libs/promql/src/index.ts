@@ -1,0 +1,4 @@
+export { parseExpr, parseDurationMs, ParseError } from './parser';
+export type * from './ast';
+export { FUNCTIONS, PARAM_AGGREGATIONS } from './functions';
+export type { FunctionSignature } from './functions';

@@ -70,6 +70,25 @@ describe('IngesterDB', () => {
     await again.close();
   });
 
+  it('checkpoints a head of many series in slices, and replays all of it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'db-'));
+    const db = await open(dir);
+    const many = Array.from({ length: 2500 }, (_, i) => up(i));
+    await db.append('t', batch(many, [1000], (s) => s), { maxSeries: 0 });
+    await db.flush();
+    await db.append('t', batch(many, [2000, 3000], (s, k) => s + k), { maxSeries: 0 });
+    await db.append('t', batch([up(0)], [4000], () => 9), { maxSeries: 0 });
+    await db.flush(['other-tenant']); // nothing to cut there: no checkpoint
+    await (db as unknown as { checkpoint(): Promise<void> }).checkpoint();
+    await db.close();
+    const again = await open(dir);
+    expect(again.head.tenant('t').numSeries).toBe(2500);
+    expect(again.head.tenant('t').numSamples).toBe(2500 * 2 + 1);
+    const rows = await all(again);
+    expect(rows.find((r) => r.i === 'h0')).toEqual({ i: 'h0', t: [1000, 2000, 3000, 4000], v: [0, 0, 1, 9] });
+    await again.close();
+  });
+
   it('cuts aligned 2h blocks once the head spans 1.5 ranges, keeping the newest range in memory', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'db-'));
     const db = await open(dir);

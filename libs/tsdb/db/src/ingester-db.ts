@@ -9,6 +9,9 @@ import { type AppendBatch, type AppendOutcome, Head, type TenantLimits } from '@
 import { decodeRecord, encodeSamplesRecord, encodeSeriesRecord, WAL, type WalLogger } from '@myelin/tsdb-wal';
 import { mergeSeries } from './merge';
 
+/** Series per pair of records in a WAL checkpoint. */
+const CHECKPOINT_SLICE = 1000;
+
 export interface IngesterDBOptions {
   /** -blocks-storage.tsdb.dir: `wal/` and `<tenant>/<ulid>/` live here. */
   dir: string;
@@ -173,26 +176,38 @@ export class IngesterDB {
   /** Replaces the WAL up to now by a checkpoint of what the head still holds. */
   private async checkpoint(): Promise<void> {
     const upTo = await this.wal.startSegment();
-    const records: Buffer[][] = [];
+    await this.wal.checkpoint(upTo, this.checkpointRecords());
+  }
+
+  /**
+   * What the head holds, as WAL records, per slice of CHECKPOINT_SLICE series: the slice's series
+   * record, then its samples record. Yields between slices so appends go on.
+   */
+  private async *checkpointRecords(): AsyncGenerator<Buffer[]> {
     for (const tenant of this.head.tenantIds()) {
-      const head = this.head.tenant(tenant);
-      const live = head.liveSeries();
-      if (live.length === 0) continue;
-      records.push([encodeSeriesRecord(tenant, live.map(({ ref, labels }) => ({ ref, labels })))]);
-      const refs: number[] = [];
-      const ts: number[] = [];
-      const vs: number[] = [];
-      for (const { ref, series } of live) {
-        const { timestamps, values } = series.samples(-Infinity, Infinity);
-        for (let i = 0; i < timestamps.length; i++) {
-          refs.push(ref);
-          ts.push(timestamps[i]);
-          vs.push(values[i]);
+      const live = this.head.tenant(tenant).liveSeries();
+      for (let from = 0; from < live.length; from += CHECKPOINT_SLICE) {
+        const slice = live.slice(from, from + CHECKPOINT_SLICE);
+        yield [encodeSeriesRecord(tenant, slice.map(({ ref, labels }) => ({ ref, labels })))];
+        const samples = slice.map(({ series }) => series.samples(-Infinity, Infinity));
+        const n = samples.reduce((k, s) => k + s.timestamps.length, 0);
+        if (n > 0) {
+          const refs = new Uint32Array(n);
+          const ts = new Float64Array(n);
+          const vs = new Float64Array(n);
+          let at = 0;
+          slice.forEach(({ ref }, i) => {
+            const { timestamps, values } = samples[i];
+            refs.fill(ref, at, at + timestamps.length);
+            ts.set(timestamps, at);
+            vs.set(values, at);
+            at += timestamps.length;
+          });
+          yield encodeSamplesRecord(tenant, refs, ts, vs, n);
         }
+        await new Promise((r) => setImmediate(r));
       }
-      if (refs.length > 0) records.push(encodeSamplesRecord(tenant, Uint32Array.from(refs), Float64Array.from(ts), Float64Array.from(vs), refs.length));
     }
-    await this.wal.checkpoint(upTo, records);
   }
 
   /** Deletes local blocks for which `removable` says yes (retention, once shipped). */

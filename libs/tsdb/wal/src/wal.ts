@@ -153,15 +153,28 @@ export class WAL {
    * `checkpoint.<upTo>`, then the covered segments and older checkpoints are deleted. Call it only
    * once whatever else those segments held is safely in blocks.
    */
-  async checkpoint(upTo: number, records: Buffer[][]): Promise<void> {
+  async checkpoint(upTo: number, records: Iterable<Buffer[]> | AsyncIterable<Buffer[]>): Promise<void> {
     const name = `checkpoint.${segmentName(upTo)}`;
     const tmp = path.join(this.opts.dir, `${name}.tmp`);
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp);
     const fh = await open(path.join(tmp, '00000000'), 'w');
     try {
-      const buffers = records.flatMap((r) => frame(r));
-      if (buffers.length > 0) await fh.writev(buffers);
+      // Written as the records come, in writes of about 1 MiB: a big head never sits in memory twice.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      for await (const record of records) {
+        for (const b of frame(record)) {
+          pending.push(b);
+          pendingBytes += b.length;
+        }
+        if (pendingBytes >= 1 << 20) {
+          await writeAll(fh, pending);
+          pending = [];
+          pendingBytes = 0;
+        }
+      }
+      if (pending.length > 0) await writeAll(fh, pending);
       await fh.sync();
     } finally {
       await fh.close();
@@ -229,6 +242,12 @@ export class WAL {
     await this.fd.datasync();
     await this.fd.close();
   }
+}
+
+async function writeAll(fh: FileHandle, buffers: Buffer[]): Promise<void> {
+  const size = buffers.reduce((n, b) => n + b.length, 0);
+  let written = 0;
+  while (written < size) written += (await fh.writev(written === 0 ? buffers : remaining(buffers, written))).bytesWritten;
 }
 
 function segmentName(index: number): string {

@@ -116,6 +116,21 @@ describe('DistributorService.push', () => {
     expect(pool.received.get('a1')).toEqual(['a', 'b']);
   });
 
+  it.each([
+    [[], 1],
+    [['-distributor.shard-by-all-labels=true'], 4],
+  ])('with flags %j, series of one metric spread over %d replica set(s)', async (flags, sets) => {
+    // Twelve instances, RF 3: sharding by metric name puts every `up` series on the same three.
+    const { pool, service } = await setup(12, flags);
+    const write = decodeWriteRequestV1(
+      encodeWriteRequestV1(Array.from({ length: 40 }, (_, i) => ({ labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: `j${i}` }], timestamps: [NOW], values: [1] }))),
+    );
+    expect((await service.push('tenant', write)).status).toBe(204);
+    const used = [...pool.received.keys()].length;
+    if (sets === 1) expect(used).toBe(3);
+    else expect(used).toBeGreaterThanOrEqual(sets);
+  });
+
   it('re-sends to the next owner when an ingester refuses because it turned READONLY', async () => {
     const { kv, pool, push } = await setup(4);
     // ing-2 went READONLY a moment ago: it refuses, and its own state change reaches the ring.

@@ -13,6 +13,17 @@ import type { AppendBatch } from '@myelin/tsdb-head';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { IngesterLifecycler } from './ingester-lifecycler';
 
+/**
+ * A tenant's series limit in one ingester (0: none): the local limit, or the global limit split
+ * over the Write-healthy (ACTIVE) ingesters and multiplied by the replication factor, whichever is
+ * lower, as Cortex computes it.
+ */
+export function localSeriesLimit(local: number, global: number, activeIngesters: number, replicationFactor: number): number {
+  if (global <= 0 || activeIngesters === 0) return local;
+  const share = Math.floor((global / activeIngesters) * replicationFactor);
+  return local > 0 ? Math.min(local, share) : share;
+}
+
 /** One local block as /ingester/blocks reports it. */
 export interface BlockStatus {
   ulid: string;
@@ -232,13 +243,12 @@ export class IngesterService {
    * limit split over the Write-healthy (ACTIVE) ingesters times the replication factor, if lower.
    */
   localSeriesLimit(): number {
-    const local = this.config['ingester.max-series-per-user'];
-    const global = this.config['ingester.max-global-series-per-user'];
-    if (global <= 0) return local;
-    const active = this.ring.watcher.ring().healthyInstancesCount(Write, this.clock.now());
-    if (active === 0) return local;
-    const share = Math.floor((global / active) * this.config['distributor.replication-factor']);
-    return local > 0 ? Math.min(local, share) : share;
+    return localSeriesLimit(
+      this.config['ingester.max-series-per-user'],
+      this.config['ingester.max-global-series-per-user'],
+      this.ring.watcher.ring().healthyInstancesCount(Write, this.clock.now()),
+      this.config['distributor.replication-factor'],
+    );
   }
 
   async query(payload: Buffer): Promise<Buffer[]> {

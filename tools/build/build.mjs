@@ -23,6 +23,8 @@ export const ENTRY_POINTS = {
   cluster: 'tools/cluster/src/main.ts',
   'bench-ingest': 'tools/bench/src/ingest.ts',
   'bench-blocks': 'tools/bench/src/blocks.ts',
+  // Worker threads, next to the binaries that start them.
+  'prepare-worker': 'libs/services/distributor/src/prepare-worker.ts',
 };
 
 const swcDecorators = {
@@ -55,6 +57,7 @@ const externalPackages = {
 };
 
 function outFileOf(name) {
+  if (name.endsWith('-worker')) return path.join(root, 'dist', 'workers', `${name}.js`);
   const [kind] = ENTRY_POINTS[name].split('/');
   return path.join(root, 'dist', kind, name, 'main.js');
 }

@@ -56,14 +56,31 @@ export function encodeSeriesBatch(
   values: Float64Array,
   pick?: Int32Array,
 ): Buffer[] {
-  const n = pick ? pick.length : labels.length;
+  return encodeKeyedBatch(tenant, labels.length, (s) => labelBytes(labels[s]), offsets, timestamps, values, pick);
+}
+
+/** As encodeSeriesBatch, with each series given by its canonical label bytes as a latin1 string. */
+export function encodeSeriesBatchFromKeys(tenant: string, keys: readonly string[], offsets: Int32Array, timestamps: Float64Array, values: Float64Array, pick?: Int32Array): Buffer[] {
+  return encodeKeyedBatch(tenant, keys.length, (s) => keys[s], offsets, timestamps, values, pick);
+}
+
+function encodeKeyedBatch(
+  tenant: string,
+  count: number,
+  keyAt: (s: number) => string,
+  offsets: Int32Array,
+  timestamps: Float64Array,
+  values: Float64Array,
+  pick?: Int32Array,
+): Buffer[] {
+  const n = pick ? pick.length : count;
   const seriesAt = (i: number) => (pick ? pick[i] : i);
   const labelStrings: string[] = new Array(n);
   let labelsLen = 0;
   let sampleCount = 0;
   for (let i = 0; i < n; i++) {
     const s = seriesAt(i);
-    const b = labelBytes(labels[s]);
+    const b = keyAt(s);
     labelStrings[i] = b;
     labelsLen += b.length;
     sampleCount += offsets[s + 1] - offsets[s];
@@ -130,6 +147,16 @@ export function localPushBatch(
     v.set(values.subarray(offsets[s], offsets[s + 1]), out[i]);
   }
   return { tenant, seriesCount: n, keyOf: (i) => labelBytes(labels[pick[i]]), labelsOf: (i) => labels[pick[i]], offsets: out, timestamps: t, values: v };
+}
+
+/** As localPushBatch, with series given by their keys; labels are decoded only when asked for. */
+export function localPushBatchFromKeys(tenant: string, keys: readonly string[], offsets: Int32Array, timestamps: Float64Array, values: Float64Array, pick: Int32Array): PushBatch {
+  const batch = localPushBatch(tenant, [], offsets, timestamps, values, pick);
+  return {
+    ...batch,
+    keyOf: (i) => keys[pick[i]],
+    labelsOf: (i) => decodeLabels(Buffer.from(keys[pick[i]], 'latin1'), 0).labels,
+  };
 }
 
 /** Decodes a series batch; throws CodecError on anything inconsistent. */

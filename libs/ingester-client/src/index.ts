@@ -5,8 +5,10 @@ export {
   decodeStrings,
   encodeQueryRequest,
   encodeSeriesBatch,
+  encodeSeriesBatchFromKeys,
   encodeStrings,
   localPushBatch,
+  localPushBatchFromKeys,
 } from './codec';
 export type { PushBatch, QueryRequest, SeriesBatch } from './codec';
 export { IngesterClient, IngesterClientPool, LABEL_NAMES, LABEL_VALUES, LOCAL_INGESTER, NOT_WRITABLE, PUSH, QUERY } from './ingester-client';

@@ -9,3 +9,5 @@ export { DecodeError, ProtoReader, ProtoWriter } from './protobuf';
 export { isValidLabelName, isValidMetricName, validateLabels, validateTenantId, validateTimestamp } from './validate';
 export type { ValidationLimits } from './validate';
 export { RateLimiter } from './rate-limiter';
+export { WritePreparer } from './prepare';
+export type { PreparedWrite, PrepareOptions } from './prepare';

@@ -78,3 +78,30 @@ describe('RateLimiter', () => {
     expect(new RateLimiter({ now: () => 0 }).allow('a', 1e9, 0, 0)).toBe(true);
   });
 });
+
+describe('WritePreparer', () => {
+  const { WritePreparer } = jest.requireActual('./prepare');
+  const { encodeWriteRequestV1 } = jest.requireActual('./encode');
+  const { snappyEncode } = jest.requireActual('./snappy');
+  const now = 10_000_000;
+  const p = new WritePreparer({ limits: { ...limits, rejectOldSamples: false }, shardByAllLabels: false, maxMessageSize: 1 << 20 });
+  const S = (name: string, ts: number[]) => ({ labels: L('__name__', name), timestamps: ts, values: ts.map((t: number) => t / 1000) });
+
+  it('keeps what is valid, in order, and says what it dropped', () => {
+    const body = snappyEncode(encodeWriteRequestV1([S('a', [1000, 2000]), { labels: L('job', 'nameless'), timestamps: [1], values: [1] }, S('c', [3000, now + 3_600_000, 4000])]));
+    const w = p.prepare(body, 1, 'tenant', now);
+    expect(w.keys).toHaveLength(2);
+    expect([...w.offsets]).toEqual([0, 2, 4]);
+    expect([...w.timestamps]).toEqual([1000, 2000, 3000, 4000]);
+    expect([...w.values]).toEqual([1, 2, 3, 4]);
+    expect(w).toMatchObject({ samples: 4, received: 6, discardedInvalidLabels: 1, discardedInvalidTimestamps: 1 });
+    expect(w.firstError).toBe('sample missing metric name: series "{job=\\"nameless\\"}" has no __name__ label');
+    expect(w.hashes[0]).not.toBe(w.hashes[1]);
+  });
+
+  it('keeps columns untouched when everything is valid', () => {
+    const w = p.prepare(snappyEncode(encodeWriteRequestV1([S('a', [1000]), S('b', [2000, 3000])])), 1, 'tenant', now);
+    expect([...w.timestamps]).toEqual([1000, 2000, 3000]);
+    expect(w.firstError).toBeUndefined();
+  });
+});

@@ -45,6 +45,11 @@ export const OPTIONS = {
     { min: 1, max: 15 },
   ),
   'distributor.remote-timeout': durationOption('Timeout of a push from the distributor to one ingester.', '2s', { min: 1 }),
+  'distributor.decode-workers': intOption(
+    'Worker threads that decode and validate remote-write bodies off the main event loop (0: decode on it).',
+    1,
+    { min: 0, max: 16 },
+  ),
   'distributor.shard-by-all-labels': boolOption('Spread series over the ring by all their labels, not only the metric name.', false),
   'distributor.ingestion-rate-limit': intOption('Per-tenant ingestion rate in samples per second (0: no limit).', 25_000, { min: 0 }),
   'distributor.ingestion-burst-size': intOption('Per-tenant burst of samples allowed above the rate.', 50_000, { min: 0 }),

@@ -1,7 +1,7 @@
 import { decodeSeriesBatch } from '@myelin/ingester-client';
 import { InMemoryKV } from '@myelin/kv';
 import { createLogger, createMetricsRegistry, loadConfig, type MyelinConfig } from '@myelin/platform';
-import { decodeWriteRequestV1, encodeWriteRequestV1 } from '@myelin/remote-write';
+import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
 import { InstanceState, type RingDesc, ringDescCodec, RingWatcher, withInstance } from '@myelin/ring';
 import type { IngesterRing } from '@myelin/ring-module';
 import { RpcCallError } from '@myelin/rpc';
@@ -56,9 +56,12 @@ async function setup(instances: number, flags: string[] = []) {
   const logger = createLogger({ level: 'error', service: 'test' }, new Writable({ write: (_c, _e, cb) => cb() }));
   const service = new DistributorService(cfg, logger, createMetricsRegistry(), { now: () => NOW }, { watcher } as unknown as IngesterRing, pool);
   const push = (jobs: string[]) =>
-    service.push('tenant', decodeWriteRequestV1(encodeWriteRequestV1(jobs.map((job) => ({ labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: job }], timestamps: [NOW], values: [1] })))));
+    service.push('tenant', 1, body(jobs.map((job) => ({ labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: job }], timestamps: [NOW], values: [1] }))));
   return { kv, pool, service, push, watcher };
 }
+
+/** A remote-write 1.0 body as a sender sends it. */
+const body = (series: Parameters<typeof encodeWriteRequestV1>[0]) => snappyEncode(encodeWriteRequestV1(series));
 
 const fail = (status: number, message: string): Behaviour => async () => {
   throw new RpcCallError(status, message);
@@ -67,14 +70,14 @@ const fail = (status: number, message: string): Behaviour => async () => {
 describe('DistributorService.push', () => {
   it('writes every series to its three replicas and answers 204', async () => {
     const { pool, push } = await setup(3);
-    expect(await push(['a', 'b'])).toEqual({ status: 204, samplesWritten: 2 });
+    expect(await push(['a', 'b'])).toEqual({ status: 204, samplesWritten: 2, exemplarsWritten: 0 });
     for (const addr of ['a1', 'a2', 'a3']) expect(pool.received.get(addr)).toEqual(['a', 'b']);
   });
 
   it('tolerates one failed replica of three', async () => {
     const { pool, push } = await setup(3);
     pool.behaviour.set('a2', fail(503, 'connection to a2 lost'));
-    expect(await push(['a'])).toEqual({ status: 204, samplesWritten: 1 });
+    expect(await push(['a'])).toEqual({ status: 204, samplesWritten: 1, exemplarsWritten: 0 });
   });
 
   it('answers the 5xx when two replicas fail, so the sender retries', async () => {
@@ -89,23 +92,26 @@ describe('DistributorService.push', () => {
   it('answers 400 when the replicas refuse the data', async () => {
     const { pool, push } = await setup(3);
     for (const a of ['a1', 'a2', 'a3']) pool.behaviour.set(a, fail(400, 'user=tenant: out of order sample for series up{job="a"}'));
-    expect(await push(['a'])).toEqual({ status: 400, message: 'user=tenant: out of order sample for series up{job="a"}', samplesWritten: 0 });
+    expect(await push(['a'])).toEqual({ status: 400, message: 'user=tenant: out of order sample for series up{job="a"}', samplesWritten: 0, exemplarsWritten: 0 });
   });
 
   it('answers 503 with the ring\'s reason when too few ingesters are healthy', async () => {
     const { push } = await setup(1);
-    expect(await push(['a'])).toEqual({ status: 503, message: 'at least 2 live replicas required, could only find 1', samplesWritten: 0 });
+    expect(await push(['a'])).toEqual({ status: 503, message: 'at least 2 live replicas required, could only find 1', samplesWritten: 0, exemplarsWritten: 0 });
   });
 
   it('stores the valid series of a request and answers 400 for the invalid one', async () => {
     const { pool, service } = await setup(3);
-    const write = decodeWriteRequestV1(
-      encodeWriteRequestV1([
-        { labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: 'good' }], timestamps: [NOW], values: [1] },
-        { labels: [{ name: 'job', value: 'nameless' }], timestamps: [NOW], values: [1] },
-      ]),
-    );
-    expect(await service.push('tenant', write)).toEqual({ status: 400, message: 'sample missing metric name: series "{job=\\"nameless\\"}" has no __name__ label', samplesWritten: 1 });
+    const write = body([
+      { labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: 'good' }], timestamps: [NOW], values: [1] },
+      { labels: [{ name: 'job', value: 'nameless' }], timestamps: [NOW], values: [1] },
+    ]);
+    expect(await service.push('tenant', 1, write)).toEqual({
+      status: 400,
+      message: 'sample missing metric name: series "{job=\\"nameless\\"}" has no __name__ label',
+      samplesWritten: 1,
+      exemplarsWritten: 0,
+    });
     expect(pool.received.get('a1')).toEqual(['good']);
   });
 
@@ -122,10 +128,8 @@ describe('DistributorService.push', () => {
   ])('with flags %j, series of one metric spread over %d replica set(s)', async (flags, sets) => {
     // Twelve instances, RF 3: sharding by metric name puts every `up` series on the same three.
     const { pool, service } = await setup(12, flags);
-    const write = decodeWriteRequestV1(
-      encodeWriteRequestV1(Array.from({ length: 40 }, (_, i) => ({ labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: `j${i}` }], timestamps: [NOW], values: [1] }))),
-    );
-    expect((await service.push('tenant', write)).status).toBe(204);
+    const write = body(Array.from({ length: 40 }, (_, i) => ({ labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: `j${i}` }], timestamps: [NOW], values: [1] })));
+    expect((await service.push('tenant', 1, write)).status).toBe(204);
     const used = [...pool.received.keys()].length;
     if (sets === 1) expect(used).toBe(3);
     else expect(used).toBeGreaterThanOrEqual(sets);
@@ -139,7 +143,7 @@ describe('DistributorService.push', () => {
       throw new RpcCallError(503, 'instance not writable: ingester ing-2 is READONLY and takes no writes');
     });
     const jobs = Array.from({ length: 40 }, (_, i) => `job-${i}`);
-    expect(await push(jobs)).toEqual({ status: 204, samplesWritten: 40 });
+    expect(await push(jobs)).toEqual({ status: 204, samplesWritten: 40, exemplarsWritten: 0 });
     // The push is answered at quorum; the re-send of ing-2's share may still be under way. Once
     // done, every series ing-2 refused is on the instance that replaced it: three copies each,
     // none on ing-2.

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
-import { encodeSeriesBatch, IngesterClientPool, LOCAL_INGESTER, type LocalIngester, localPushBatch, NOT_WRITABLE } from '@myelin/ingester-client';
-import { getLabel, type Labels, METRIC_NAME } from '@myelin/model';
+import { encodeSeriesBatchFromKeys, IngesterClientPool, LOCAL_INGESTER, type LocalIngester, localPushBatchFromKeys, NOT_WRITABLE } from '@myelin/ingester-client';
 import { CLOCK, type Clock, CONFIG, LOGGER, type Logger, METRICS_REGISTRY, type MyelinConfig, sharedCounter } from '@myelin/platform';
-import { type DecodedWrite, LabelsCache, RateLimiter, validateLabels, validateTimestamp, type ValidationLimits } from '@myelin/remote-write';
-import { BatchTracker, type BatchOutcome, FNV32_OFFSET, fnv1Add32, type InstanceFailure, planBatch, ReplicationError, type Ring, shardByAllLabels, Write } from '@myelin/ring';
+import { type PreparedWrite, RateLimiter } from '@myelin/remote-write';
+import { PrepareWorkers } from './prepare-workers';
+import { BatchTracker, type BatchOutcome, type InstanceFailure, planBatch, ReplicationError, type Ring, Write } from '@myelin/ring';
 import { IngesterRing } from '@myelin/ring-module';
 import { RpcCallError } from '@myelin/rpc';
 import type { Counter, Registry } from 'prom-client';
@@ -27,36 +27,22 @@ export interface PushResult {
   status: number;
   message?: string;
   samplesWritten: number;
-}
-
-/** The valid part of a push, columnar, after validation dropped what broke a rule. */
-interface ValidWrite {
-  labels: Labels[];
-  offsets: Int32Array;
-  timestamps: Float64Array;
-  values: Float64Array;
-  samples: number;
-  firstError: string | undefined;
+  exemplarsWritten: number;
 }
 
 /**
- * The distributor's write path: validate a decoded remote-write request, apply the tenant's rate
- * limit, spread its series over the ingesters by the ring (Write operation, replication factor,
- * quorum per series), and answer as Prometheus senders expect: 4xx only for bad data (never
- * retried), 429 for limits, 5xx for anything that may work later.
+ * The distributor's write path: prepare a remote-write body (decode, validate, key; in worker
+ * threads, see PrepareWorkers), apply the tenant's rate limit, spread its series over the
+ * ingesters by the ring (Write operation, replication factor, quorum per series), and answer as
+ * Prometheus senders expect: 4xx only for bad data (never retried), 429 for limits, 5xx for
+ * anything that may work later.
  */
 @Injectable()
 export class DistributorService implements OnModuleDestroy {
-  readonly labelsCache = new LabelsCache();
-  /**
-   * Per label set (the objects LabelsCache hands out again for known series): its validation
-   * result and metric name, so a known series costs neither again.
-   */
-  private readonly seriesInfo = new WeakMap<Labels, { error: string | undefined; metricName: string }>();
+  private readonly preparer: PrepareWorkers;
   private readonly limiter: RateLimiter;
   private readonly received: Counter<'user'>;
   private readonly discarded: Counter<'reason' | 'user'>;
-  private readonly limits: ValidationLimits;
 
   constructor(
     @Inject(CONFIG) private readonly config: MyelinConfig,
@@ -69,125 +55,68 @@ export class DistributorService implements OnModuleDestroy {
     @Optional() @Inject(LOCAL_INGESTER) private readonly local?: LocalIngester,
   ) {
     this.limiter = new RateLimiter(clock);
-    this.limits = {
-      maxLabelNamesPerSeries: config['validation.max-label-names-per-series'],
-      maxLabelNameLength: config['validation.max-length-label-name'],
-      maxLabelValueLength: config['validation.max-length-label-value'],
-      rejectOldSamples: config['validation.reject-old-samples'],
-      rejectOldSamplesMaxAgeMs: config['validation.reject-old-samples-max-age'],
-      creationGracePeriodMs: config['validation.create-grace-period'],
-    };
+    this.preparer = new PrepareWorkers(
+      {
+        limits: {
+          maxLabelNamesPerSeries: config['validation.max-label-names-per-series'],
+          maxLabelNameLength: config['validation.max-length-label-name'],
+          maxLabelValueLength: config['validation.max-length-label-value'],
+          rejectOldSamples: config['validation.reject-old-samples'],
+          rejectOldSamplesMaxAgeMs: config['validation.reject-old-samples-max-age'],
+          creationGracePeriodMs: config['validation.create-grace-period'],
+        },
+        shardByAllLabels: config['distributor.shard-by-all-labels'],
+        maxMessageSize: config['distributor.max-recv-msg-size'],
+      },
+      config['distributor.decode-workers'],
+    );
+    logger.info({ threads: this.preparer.threads }, 'remote-write decoding threads');
     this.received = sharedCounter(registry, { name: 'cortex_distributor_received_samples_total', help: 'Samples received, by tenant.', labelNames: ['user'] });
     this.discarded = sharedCounter(registry, { name: 'cortex_discarded_samples_total', help: 'Samples refused, by reason and tenant.', labelNames: ['reason', 'user'] });
     ring.watcher.onChange((r) => this.pool.prune(new Set(r.instances.map((i) => i.addr))));
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.pool.closeAll();
+    await this.preparer.close();
   }
 
-  async push(tenant: string, write: DecodedWrite): Promise<PushResult> {
-    this.received.inc({ user: tenant }, write.sampleCount);
-    const valid = this.validate(tenant, write);
-    if (valid.samples === 0) {
-      return valid.firstError ? { status: 400, message: valid.firstError, samplesWritten: 0 } : this.finalResult(write, 0, undefined);
-    }
+  /** A push as it arrived (snappy-compressed protobuf). Rejects with DecodeError for a bad body. */
+  async push(tenant: string, version: 1 | 2, body: Uint8Array): Promise<PushResult> {
+    const w = await this.preparer.prepare(body, version, tenant, this.clock.now());
+    this.received.inc({ user: tenant }, w.received);
+    if (w.discardedInvalidLabels > 0) this.discarded.inc({ reason: 'invalid_labels', user: tenant }, w.discardedInvalidLabels);
+    if (w.discardedInvalidTimestamps > 0) this.discarded.inc({ reason: 'invalid_timestamp', user: tenant }, w.discardedInvalidTimestamps);
+    if (w.samples === 0) return this.finalResult(w, 0);
     const rate = this.config['distributor.ingestion-rate-limit'];
-    if (!this.limiter.allow(tenant, valid.samples, rate, this.config['distributor.ingestion-burst-size'])) {
-      this.discarded.inc({ reason: 'rate_limited', user: tenant }, valid.samples);
-      return { status: 429, message: `ingestion rate limit (${rate} samples/s) exceeded while adding ${valid.samples} samples for tenant ${tenant}`, samplesWritten: 0 };
+    if (!this.limiter.allow(tenant, w.samples, rate, this.config['distributor.ingestion-burst-size'])) {
+      this.discarded.inc({ reason: 'rate_limited', user: tenant }, w.samples);
+      return { status: 429, message: `ingestion rate limit (${rate} samples/s) exceeded while adding ${w.samples} samples for tenant ${tenant}`, samplesWritten: 0, exemplarsWritten: 0 };
     }
-    const outcome = await this.send(tenant, valid);
+    const outcome = await this.send(tenant, w);
     if (!outcome.ok) {
       const status = outcome.failure.status >= 400 && outcome.failure.status < 500 ? 400 : outcome.failure.status >= 500 && outcome.failure.status < 600 ? outcome.failure.status : 500;
-      return { status, message: outcome.failure.message, samplesWritten: 0 };
+      return { status, message: outcome.failure.message, samplesWritten: 0, exemplarsWritten: 0 };
     }
-    return this.finalResult(write, valid.samples, valid.firstError);
+    return this.finalResult(w, w.samples);
   }
 
-  private finalResult(write: DecodedWrite, written: number, firstError: string | undefined): PushResult {
-    if (firstError) return { status: 400, message: firstError, samplesWritten: written };
-    if (write.histogramCount > 0) {
-      return { status: 400, message: `native histograms are not supported yet: ${write.histogramCount} histogram samples refused (float samples were written)`, samplesWritten: written };
+  private finalResult(w: PreparedWrite, written: number): PushResult {
+    const exemplarsWritten = written > 0 || w.received === 0 ? w.exemplarCount : 0;
+    if (w.firstError) return { status: 400, message: w.firstError, samplesWritten: written, exemplarsWritten };
+    if (w.histogramCount > 0) {
+      return { status: 400, message: `native histograms are not supported yet: ${w.histogramCount} histogram samples refused (float samples were written)`, samplesWritten: written, exemplarsWritten };
     }
-    return { status: 204, samplesWritten: written };
-  }
-
-  /** Drops series and samples that break a validation rule, keeping the first error to report. */
-  private validate(tenant: string, write: DecodedWrite): ValidWrite {
-    const now = this.clock.now();
-    let firstError: string | undefined;
-    let needsCopy = false;
-    const keepSeries = new Uint8Array(write.seriesCount);
-    let keepSamples: Uint8Array | undefined;
-    let samples = 0;
-    for (let s = 0; s < write.seriesCount; s++) {
-      const labels = write.labels[s];
-      const from = write.offsets[s];
-      const to = write.offsets[s + 1];
-      const err = this.infoOf(labels).error;
-      if (err) {
-        firstError ??= err;
-        needsCopy = true;
-        this.discarded.inc({ reason: 'invalid_labels', user: tenant }, to - from);
-        continue;
-      }
-      keepSeries[s] = 1;
-      for (let i = from; i < to; i++) {
-        const terr = validateTimestamp(write.timestamps[i], now, labels, this.limits);
-        if (terr) {
-          firstError ??= terr;
-          needsCopy = true;
-          keepSamples ??= new Uint8Array(write.sampleCount).fill(1);
-          keepSamples[i] = 0;
-          this.discarded.inc({ reason: 'invalid_timestamp', user: tenant });
-        } else samples++;
-      }
-    }
-    if (!needsCopy) return { labels: write.labels, offsets: write.offsets, timestamps: write.timestamps, values: write.values, samples, firstError };
-    const labels: Labels[] = [];
-    const offsets = [0];
-    const t = new Float64Array(samples);
-    const v = new Float64Array(samples);
-    let at = 0;
-    for (let s = 0; s < write.seriesCount; s++) {
-      if (!keepSeries[s]) continue;
-      const start = at;
-      for (let i = write.offsets[s]; i < write.offsets[s + 1]; i++) {
-        if (keepSamples && !keepSamples[i]) continue;
-        t[at] = write.timestamps[i];
-        v[at] = write.values[i];
-        at++;
-      }
-      if (at > start) {
-        labels.push(write.labels[s]);
-        offsets.push(at);
-      }
-    }
-    return { labels, offsets: Int32Array.from(offsets), timestamps: t, values: v, samples, firstError };
-  }
-
-  private infoOf(labels: Labels): { error: string | undefined; metricName: string } {
-    let info = this.seriesInfo.get(labels);
-    if (!info) this.seriesInfo.set(labels, (info = { error: validateLabels(labels, this.limits), metricName: getLabel(labels, METRIC_NAME) ?? '' }));
-    return info;
+    return { status: 204, samplesWritten: written, exemplarsWritten };
   }
 
   /** Sends every series to its replicas and resolves once the outcome is decided. */
-  private send(tenant: string, w: ValidWrite): Promise<BatchOutcome> {
-    const keys = new Uint32Array(w.labels.length);
-    if (this.config['distributor.shard-by-all-labels']) {
-      for (let s = 0; s < w.labels.length; s++) keys[s] = shardByAllLabels(tenant, w.labels[s]);
-    } else {
-      // shardByMetricName, with the tenant's part of the hash computed once per push.
-      const tenantHash = fnv1Add32(FNV32_OFFSET, tenant);
-      for (let s = 0; s < w.labels.length; s++) keys[s] = fnv1Add32(tenantHash, this.infoOf(w.labels[s]).metricName);
-    }
+  private send(tenant: string, w: PreparedWrite): Promise<BatchOutcome> {
     const ring = this.ring.watcher.ring();
     const now = this.clock.now();
     let plan;
     try {
-      plan = planBatch(ring, keys, Write, now);
+      plan = planBatch(ring, w.hashes, Write, now);
     } catch (e) {
       if (e instanceof ReplicationError) return Promise.resolve({ ok: false, failure: { status: 503, message: e.message } });
       throw e;
@@ -199,24 +128,24 @@ export class DistributorService implements OnModuleDestroy {
       plan.instances.forEach((inst, slot) => {
         const series = plan.seriesByInstance[slot];
         this.pushTo(inst.addr, tenant, w, series).then(
-            () => decide(tracker.record(slot)),
-            (err) => {
-              const failure = toFailure(err, inst.addr);
-              if (failure.status === 503 && failure.message.includes(NOT_WRITABLE)) {
-                void this.resend(tenant, w, keys, series, ring, tracker).then(decide);
-              } else {
-                decide(tracker.record(slot, failure));
-              }
-            },
-          );
+          () => decide(tracker.record(slot)),
+          (err) => {
+            const failure = toFailure(err, inst.addr);
+            if (failure.status === 503 && failure.message.includes(NOT_WRITABLE)) {
+              void this.resend(tenant, w, series, ring, tracker).then(decide);
+            } else {
+              decide(tracker.record(slot, failure));
+            }
+          },
+        );
       });
     });
   }
 
   /** Sends the series `pick` to one ingester: by call if it is this process's, else by RPC. */
-  private pushTo(addr: string, tenant: string, w: ValidWrite, pick: Int32Array): Promise<void> {
-    if (this.local && this.local.address === addr) return this.local.push(localPushBatch(tenant, w.labels, w.offsets, w.timestamps, w.values, pick));
-    return this.pool.get(addr).push(encodeSeriesBatch(tenant, w.labels, w.offsets, w.timestamps, w.values, pick));
+  private pushTo(addr: string, tenant: string, w: PreparedWrite, pick: Int32Array): Promise<void> {
+    if (this.local && this.local.address === addr) return this.local.push(localPushBatchFromKeys(tenant, w.keys, w.offsets, w.timestamps, w.values, pick));
+    return this.pool.get(addr).push(encodeSeriesBatchFromKeys(tenant, w.keys, w.offsets, w.timestamps, w.values, pick));
   }
 
   /**
@@ -224,7 +153,7 @@ export class DistributorService implements OnModuleDestroy {
    * instance that now completes the series' replica set (one not asked before). The ring may take
    * a moment to show the new state, so this retries a few times.
    */
-  private async resend(tenant: string, w: ValidWrite, keys: Uint32Array, series: Int32Array, oldRing: Ring, tracker: BatchTracker): Promise<BatchOutcome | undefined> {
+  private async resend(tenant: string, w: PreparedWrite, series: Int32Array, oldRing: Ring, tracker: BatchTracker): Promise<BatchOutcome | undefined> {
     let pending = Array.from(series);
     for (let attempt = 0; attempt < 6 && pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * attempt));
@@ -233,8 +162,8 @@ export class DistributorService implements OnModuleDestroy {
       const groups = new Map<string, number[]>();
       const left: number[] = [];
       for (const pos of pending) {
-        const asked = new Set(safeInstances(oldRing, keys[pos], now).map((i) => i.id));
-        const target = safeInstances(ring, keys[pos], now).find((i) => !asked.has(i.id));
+        const asked = new Set(safeInstances(oldRing, w.hashes[pos], now).map((i) => i.id));
+        const target = safeInstances(ring, w.hashes[pos], now).find((i) => !asked.has(i.id));
         if (!target) left.push(pos);
         else groups.set(target.addr, [...(groups.get(target.addr) ?? []), pos]);
       }

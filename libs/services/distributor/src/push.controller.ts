@@ -1,7 +1,7 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG, type MyelinConfig } from '@myelin/platform';
-import { DecodeError, decodeWriteRequestV1, decodeWriteRequestV2, negotiate, snappyDecode, validateTenantId } from '@myelin/remote-write';
+import { DecodeError, negotiate, validateTenantId } from '@myelin/remote-write';
 import { DistributorService } from './distributor.service';
 import { ORIGINAL_CONTENT_TYPE } from './raw-body.hook';
 
@@ -37,20 +37,17 @@ export class PushController {
       if (problem) return fail(tenant === '' ? 401 : 400, problem);
     }
 
-    let write;
+    let result;
     try {
-      const raw = snappyDecode(req.body, this.config['distributor.max-recv-msg-size']);
-      write = protocol.version === 1 ? decodeWriteRequestV1(raw, this.distributor.labelsCache) : decodeWriteRequestV2(raw);
+      result = await this.distributor.push(tenant, protocol.version, req.body);
     } catch (e) {
       if (e instanceof DecodeError) return fail(400, `bad remote write body: ${e.message}`);
       throw e;
     }
-
-    const result = await this.distributor.push(tenant, write);
     if (protocol.version === 2) {
       reply.header('X-Prometheus-Remote-Write-Samples-Written', String(result.samplesWritten));
       reply.header('X-Prometheus-Remote-Write-Histograms-Written', '0');
-      reply.header('X-Prometheus-Remote-Write-Exemplars-Written', result.status < 300 ? String(write.exemplarCount) : '0');
+      reply.header('X-Prometheus-Remote-Write-Exemplars-Written', String(result.exemplarsWritten));
     }
     if (result.status >= 300) return fail(result.status, result.message ?? 'push failed');
     reply.code(204).send();

@@ -1,0 +1,126 @@
+import { encodeLabels, getLabel, type Labels, labelKeyOf, METRIC_NAME } from '@myelin/model';
+import { FNV32_OFFSET, fnv1Add32, shardByAllLabels } from '@myelin/ring';
+import { decodeWriteRequestV1, decodeWriteRequestV2, LabelsCache } from './decode';
+import { snappyDecode } from './snappy';
+import { validateLabels, validateTimestamp, type ValidationLimits } from './validate';
+
+/**
+ * A remote-write request made ready for the ring: only what passed validation, each series named
+ * by its canonical label bytes (a latin1 string: the ingester's series key) and its shard hash,
+ * samples in columns. Plain data and typed arrays, so a worker thread can hand it over.
+ */
+export interface PreparedWrite {
+  keys: string[];
+  hashes: Uint32Array;
+  offsets: Int32Array;
+  timestamps: Float64Array;
+  values: Float64Array;
+  /** Valid samples kept. */
+  samples: number;
+  /** Float samples in the request. */
+  received: number;
+  histogramCount: number;
+  exemplarCount: number;
+  firstError: string | undefined;
+  discardedInvalidLabels: number;
+  discardedInvalidTimestamps: number;
+}
+
+export interface PrepareOptions {
+  limits: ValidationLimits;
+  shardByAllLabels: boolean;
+  /** -distributor.max-recv-msg-size: the largest body after decompression. */
+  maxMessageSize: number;
+}
+
+/**
+ * Decodes, validates and keys remote-write bodies (the CPU-heavy part of a push, run in a worker
+ * thread by the distributor). Keeps the caches that make known series cheap: label sets by their
+ * bytes in the request, and per label set its validation result, metric name and key.
+ * Throws DecodeError for a malformed body.
+ */
+export class WritePreparer {
+  private readonly labelsCache = new LabelsCache();
+  private readonly info = new WeakMap<Labels, { error: string | undefined; metricName: string; key: string }>();
+
+  constructor(private readonly opts: PrepareOptions) {}
+
+  prepare(body: Uint8Array, version: 1 | 2, tenant: string, now: number): PreparedWrite {
+    const raw = snappyDecode(body, this.opts.maxMessageSize);
+    const w = version === 1 ? decodeWriteRequestV1(raw, this.labelsCache) : decodeWriteRequestV2(raw);
+    const keys: string[] = [];
+    const hashes: number[] = [];
+    const offsets = new Int32Array(w.seriesCount + 1);
+    let t = w.timestamps;
+    let v = w.values;
+    let copy = false;
+    let firstError: string | undefined;
+    let badLabels = 0;
+    let badTimes = 0;
+    let at = 0;
+    const tenantHash = fnv1Add32(FNV32_OFFSET, tenant);
+    for (let s = 0; s < w.seriesCount; s++) {
+      const labels = w.labels[s];
+      const from = w.offsets[s];
+      const to = w.offsets[s + 1];
+      const info = this.infoOf(labels);
+      if (info.error) {
+        firstError ??= info.error;
+        badLabels += to - from;
+        copy = true;
+        continue;
+      }
+      const start = at;
+      for (let i = from; i < to; i++) {
+        const err = validateTimestamp(w.timestamps[i], now, labels, this.opts.limits);
+        if (err) {
+          firstError ??= err;
+          badTimes++;
+          copy = true;
+          continue;
+        }
+        if (copy) {
+          if (t === w.timestamps) {
+            // First drop: from here on, kept samples are copied into fresh columns.
+            t = new Float64Array(w.sampleCount);
+            v = new Float64Array(w.sampleCount);
+            t.set(w.timestamps.subarray(0, at));
+            v.set(w.values.subarray(0, at));
+          }
+          t[at] = w.timestamps[i];
+          v[at] = w.values[i];
+        }
+        at++;
+      }
+      if (at > start) {
+        keys.push(info.key);
+        hashes.push(this.opts.shardByAllLabels ? shardByAllLabels(tenant, labels) : fnv1Add32(tenantHash, info.metricName));
+        offsets[keys.length] = at;
+      }
+    }
+    return {
+      keys,
+      hashes: Uint32Array.from(hashes),
+      offsets: offsets.slice(0, keys.length + 1),
+      timestamps: t === w.timestamps ? t.slice(0, at) : t.subarray(0, at),
+      values: v === w.values ? v.slice(0, at) : v.subarray(0, at),
+      samples: at,
+      received: w.sampleCount,
+      histogramCount: w.histogramCount,
+      exemplarCount: w.exemplarCount,
+      firstError,
+      discardedInvalidLabels: badLabels,
+      discardedInvalidTimestamps: badTimes,
+    };
+  }
+
+  private infoOf(labels: Labels) {
+    let info = this.info.get(labels);
+    if (!info) {
+      const error = validateLabels(labels, this.opts.limits);
+      info = { error, metricName: getLabel(labels, METRIC_NAME) ?? '', key: error ? '' : labelKeyOf(encodeLabels(labels)) };
+      this.info.set(labels, info);
+    }
+    return info;
+  }
+}

@@ -18,12 +18,18 @@ export interface DecodedWrite {
   readonly metadataCount: number;
 }
 
+/** What the decoder asks of a label cache: look up by the raw label bytes, remember a new set. */
+export interface LabelsLookup {
+  get(key: string): Labels | undefined;
+  set(key: string, labels: Labels): void;
+}
+
 /**
  * Label sets of series seen before, keyed by the raw bytes of their labels in the request. In
  * steady state almost every series is known, so its labels are neither decoded nor allocated again
  * (measured: 2.3x faster decoding, ../shared/notes/performance-facts.md).
  */
-export class LabelsCache {
+export class LabelsCache implements LabelsLookup {
   private map = new Map<string, Labels>();
   constructor(private readonly maxEntries = 200_000) {}
 
@@ -105,7 +111,7 @@ function expectWire(field: number, message: string, wire: number, want: number, 
 }
 
 /** Decodes `prometheus.WriteRequest` (remote write 1.0). */
-export function decodeWriteRequestV1(buf: Uint8Array, cache?: LabelsCache): DecodedWrite {
+export function decodeWriteRequestV1(buf: Uint8Array, cache?: LabelsLookup): DecodedWrite {
   const r = new ProtoReader(buf);
   const cols = new Columns(buf.length);
   let histograms = 0;
@@ -134,7 +140,7 @@ export function decodeWriteRequestV1(buf: Uint8Array, cache?: LabelsCache): Deco
   return finish(1, cols, histograms, exemplars, metadata);
 }
 
-function readTimeSeriesV1(buf: Uint8Array, start: number, end: number, cols: Columns, view: DataView, cache?: LabelsCache): { histograms: number; exemplars: number } {
+function readTimeSeriesV1(buf: Uint8Array, start: number, end: number, cols: Columns, view: DataView, cache?: LabelsLookup): { histograms: number; exemplars: number } {
   const r = new ProtoReader(buf, start, end, view);
   let labelsStart = -1;
   let labelsEnd = -1;

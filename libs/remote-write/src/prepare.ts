@@ -1,6 +1,6 @@
-import { encodeLabels, getLabel, type Labels, labelKeyOf, METRIC_NAME } from '@myelin/model';
+import { decodeLabels, encodeLabels, getLabel, type Labels, labelKeyOf, METRIC_NAME } from '@myelin/model';
 import { FNV32_OFFSET, fnv1Add32, shardByAllLabels } from '@myelin/ring';
-import { decodeWriteRequestV1, decodeWriteRequestV2, LabelsCache } from './decode';
+import { decodeWriteRequestV1, decodeWriteRequestV2, type LabelsLookup } from './decode';
 import { snappyDecode } from './snappy';
 import { validateLabels, validateTimestamp, type ValidationLimits } from './validate';
 
@@ -39,15 +39,55 @@ export interface PrepareOptions {
  * bytes in the request, and per label set its validation result, metric name and key.
  * Throws DecodeError for a malformed body.
  */
-export class WritePreparer {
-  private readonly labelsCache = new LabelsCache();
-  private readonly info = new WeakMap<Labels, { error: string | undefined; metricName: string; key: string }>();
+interface SeriesInfo {
+  error: string | undefined;
+  metricName: string;
+  key: string;
+}
 
-  constructor(private readonly opts: PrepareOptions) {}
+type WithInfo = Labels & { info?: SeriesInfo };
+
+/**
+ * The decoder's label cache, trimmed for the preparer: for a series seen before it keeps only what
+ * preparing needs (validation result, metric name, key), not the decoded label objects. The
+ * decoder gets back an empty stand-in carrying that info.
+ */
+class InfoCache implements LabelsLookup {
+  private map = new Map<string, WithInfo>();
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    private readonly compute: (labels: Labels) => SeriesInfo,
+    private readonly maxEntries = 200_000,
+  ) {}
+
+  get(key: string): Labels | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: string, labels: Labels): void {
+    const info = this.compute(labels);
+    // Metric names repeat across series: keep one copy of each.
+    let name = this.names.get(info.metricName);
+    if (name === undefined) this.names.set(info.metricName, (name = info.metricName));
+    info.metricName = name;
+    (labels as WithInfo).info = info;
+    if (this.map.size >= this.maxEntries) this.map = new Map();
+    this.map.set(key, Object.assign([], { info }));
+  }
+}
+
+export class WritePreparer {
+  private readonly cache: InfoCache;
+  private readonly info = new WeakMap<Labels, SeriesInfo>();
+
+  constructor(private readonly opts: PrepareOptions) {
+    this.cache = new InfoCache((labels) => this.computeInfo(labels));
+  }
 
   prepare(body: Uint8Array, version: 1 | 2, tenant: string, now: number): PreparedWrite {
     const raw = snappyDecode(body, this.opts.maxMessageSize);
-    const w = version === 1 ? decodeWriteRequestV1(raw, this.labelsCache) : decodeWriteRequestV2(raw);
+    const w = version === 1 ? decodeWriteRequestV1(raw, this.cache) : decodeWriteRequestV2(raw);
     const keys: string[] = [];
     const hashes: number[] = [];
     const offsets = new Int32Array(w.seriesCount + 1);
@@ -72,9 +112,10 @@ export class WritePreparer {
       }
       const start = at;
       for (let i = from; i < to; i++) {
-        const err = validateTimestamp(w.timestamps[i], now, labels, this.opts.limits);
-        if (err) {
-          firstError ??= err;
+        if (validateTimestamp(w.timestamps[i], now, labels, this.opts.limits) !== undefined) {
+          // A known series comes as a stand-in without labels: name it from its key.
+          const named = labels.length > 0 ? labels : decodeLabels(Buffer.from(info.key, 'latin1'), 0).labels;
+          firstError ??= validateTimestamp(w.timestamps[i], now, named, this.opts.limits);
           badTimes++;
           copy = true;
           continue;
@@ -114,13 +155,16 @@ export class WritePreparer {
     };
   }
 
-  private infoOf(labels: Labels) {
+  private infoOf(labels: Labels): SeriesInfo {
+    const attached = (labels as WithInfo).info;
+    if (attached) return attached;
     let info = this.info.get(labels);
-    if (!info) {
-      const error = validateLabels(labels, this.opts.limits);
-      info = { error, metricName: getLabel(labels, METRIC_NAME) ?? '', key: error ? '' : labelKeyOf(encodeLabels(labels)) };
-      this.info.set(labels, info);
-    }
+    if (!info) this.info.set(labels, (info = this.computeInfo(labels)));
     return info;
+  }
+
+  private computeInfo(labels: Labels): SeriesInfo {
+    const error = validateLabels(labels, this.opts.limits);
+    return { error, metricName: getLabel(labels, METRIC_NAME) ?? '', key: error ? '' : labelKeyOf(encodeLabels(labels)) };
   }
 }

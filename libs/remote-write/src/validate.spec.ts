@@ -99,6 +99,13 @@ describe('WritePreparer', () => {
     expect(w.hashes[0]).not.toBe(w.hashes[1]);
   });
 
+  it('names a known series in a timestamp error (its labels come from the cache, not the body)', () => {
+    const series = [S('known', [now - 1000])];
+    p.prepare(snappyEncode(encodeWriteRequestV1(series)), 1, 'tenant', now);
+    const w = p.prepare(snappyEncode(encodeWriteRequestV1([S('known', [now + 3_600_000])])), 1, 'tenant', now);
+    expect(w.firstError).toBe(`timestamp too new: ${now + 3_600_000} is more than 600000 ms in the future (-validation.create-grace-period) for series "known{}"`);
+  });
+
   it('keeps columns untouched when everything is valid', () => {
     const w = p.prepare(snappyEncode(encodeWriteRequestV1([S('a', [1000]), S('b', [2000, 3000])])), 1, 'tenant', now);
     expect([...w.timestamps]).toEqual([1000, 2000, 3000]);

@@ -4,45 +4,45 @@
  * so no BigInt is needed on the append path.
  */
 export class BitWriter {
-  bytes: Uint8Array;
+  protected buf: Uint8Array;
   /** Bytes in use; the last one may be partly filled. */
   length = 0;
   /** Free bits in the last byte (0 when byte-aligned or empty). */
   private free = 0;
 
   constructor(initialCapacity = 128) {
-    this.bytes = new Uint8Array(initialCapacity);
+    this.buf = new Uint8Array(initialCapacity);
   }
 
   private grow(): void {
-    const next = new Uint8Array(this.bytes.length * 2);
-    next.set(this.bytes);
-    this.bytes = next;
+    const next = new Uint8Array(this.buf.length * 2);
+    next.set(this.buf);
+    this.buf = next;
   }
 
   writeBit(bit: number): void {
     if (this.free === 0) {
-      if (this.length === this.bytes.length) this.grow();
-      this.bytes[this.length++] = 0;
+      if (this.length === this.buf.length) this.grow();
+      this.buf[this.length++] = 0;
       this.free = 8;
     }
     this.free--;
-    if (bit) this.bytes[this.length - 1] |= 1 << this.free;
+    if (bit) this.buf[this.length - 1] |= 1 << this.free;
   }
 
   /** Writes the low `nbits` (0..32) bits of `value`, most significant first. */
   writeBits(value: number, nbits: number): void {
     while (nbits > 0) {
       if (this.free === 0) {
-        if (this.length === this.bytes.length) this.grow();
-        this.bytes[this.length++] = 0;
+        if (this.length === this.buf.length) this.grow();
+        this.buf[this.length++] = 0;
         this.free = 8;
       }
       const take = Math.min(this.free, nbits);
       const shift = nbits - take;
       const chunk = (value >>> shift) & ((1 << take) - 1);
       this.free -= take;
-      this.bytes[this.length - 1] |= chunk << this.free;
+      this.buf[this.length - 1] |= chunk << this.free;
       nbits -= take;
     }
   }
@@ -63,7 +63,7 @@ export class BitWriter {
 
   /** The written bytes (a copy, trimmed). */
   toBytes(): Uint8Array {
-    return this.bytes.slice(0, this.length);
+    return this.buf.slice(0, this.length);
   }
 }
 

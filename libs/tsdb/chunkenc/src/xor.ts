@@ -37,9 +37,8 @@ function bitRange(dod: number, nbits: number): boolean {
   return -(half - 1) <= dod && dod <= half;
 }
 
-export class XORChunk {
-  // Starts small: a head holds one open chunk per series, and most series are quiet.
-  private readonly w = new BitWriter(32);
+/** Extends the bit writer rather than holding one: a head keeps an open chunk per series, so one object fewer each. */
+export class XORChunk extends BitWriter {
   private count = 0;
   private t = 0;
   private vHi = 0;
@@ -50,7 +49,9 @@ export class XORChunk {
   private firstT = 0;
 
   constructor() {
-    this.w.writeBits(0, 16); // sample count, filled in by bytes()
+    // Starts small: most series are quiet.
+    super(32);
+    this.writeBits(0, 16); // sample count, filled in by bytes()
   }
 
   get numSamples(): number {
@@ -70,10 +71,10 @@ export class XORChunk {
     if (this.count > 0 && t < this.t) throw new RangeError(`out-of-order append to chunk: ${t} < ${this.t}`);
     if (this.count >= 0xffff) throw new RangeError('chunk full');
     const [hi, lo] = floatBits(v);
-    const put = (b: number) => this.w.writeByte(b);
+    const put = (b: number) => this.writeByte(b);
     if (this.count === 0) {
       writeVarint(put, t);
-      this.w.writeBits64(hi, lo, 64);
+      this.writeBits64(hi, lo, 64);
       this.firstT = t;
       this.tDelta = 0;
     } else if (this.count === 1) {
@@ -85,21 +86,21 @@ export class XORChunk {
       const tDelta = t - this.t;
       const dod = tDelta - this.tDelta;
       if (dod === 0) {
-        this.w.writeBit(0);
+        this.writeBit(0);
       } else if (bitRange(dod, 14)) {
-        this.w.writeBits(0b10, 2);
-        this.w.writeBits(dod & 0x3fff, 14);
+        this.writeBits(0b10, 2);
+        this.writeBits(dod & 0x3fff, 14);
       } else if (bitRange(dod, 17)) {
-        this.w.writeBits(0b110, 3);
-        this.w.writeBits(dod & 0x1ffff, 17);
+        this.writeBits(0b110, 3);
+        this.writeBits(dod & 0x1ffff, 17);
       } else if (bitRange(dod, 20)) {
-        this.w.writeBits(0b1110, 4);
-        this.w.writeBits(dod & 0xfffff, 20);
+        this.writeBits(0b1110, 4);
+        this.writeBits(dod & 0xfffff, 20);
       } else {
-        this.w.writeBits(0b1111, 4);
+        this.writeBits(0b1111, 4);
         const lo64 = ((dod % 0x1_0000_0000) + 0x1_0000_0000) % 0x1_0000_0000;
         const hi64 = ((dod - lo64) / 0x1_0000_0000) >>> 0;
-        this.w.writeBits64(hi64, lo64, 64);
+        this.writeBits64(hi64, lo64, 64);
       }
       this.writeValueDelta(hi, lo);
       this.tDelta = tDelta;
@@ -114,23 +115,23 @@ export class XORChunk {
     const dHi = (hi ^ this.vHi) >>> 0;
     const dLo = (lo ^ this.vLo) >>> 0;
     if (dHi === 0 && dLo === 0) {
-      this.w.writeBit(0);
+      this.writeBit(0);
       return;
     }
-    this.w.writeBit(1);
+    this.writeBit(1);
     let leading = dHi !== 0 ? Math.clz32(dHi) : 32 + Math.clz32(dLo);
     const trailing = dLo !== 0 ? ctz32(dLo) : 32 + ctz32(dHi);
     if (leading >= 32) leading = 31;
     if (this.leading !== 0xff && leading >= this.leading && trailing >= this.trailing) {
-      this.w.writeBit(0);
+      this.writeBit(0);
       this.writeShifted(dHi, dLo, this.trailing, 64 - this.leading - this.trailing);
     } else {
       this.leading = leading;
       this.trailing = trailing;
-      this.w.writeBit(1);
-      this.w.writeBits(leading, 5);
+      this.writeBit(1);
+      this.writeBits(leading, 5);
       const sigbits = 64 - leading - trailing;
-      this.w.writeBits(sigbits & 0x3f, 6); // 64 is written as 0
+      this.writeBits(sigbits & 0x3f, 6); // 64 is written as 0
       this.writeShifted(dHi, dLo, trailing, sigbits);
     }
   }
@@ -149,12 +150,18 @@ export class XORChunk {
       sHi = hi >>> shift;
       sLo = ((lo >>> shift) | (hi << (32 - shift))) >>> 0;
     }
-    this.w.writeBits64(sHi, sLo, nbits);
+    this.writeBits64(sHi, sLo, nbits);
+  }
+
+  /** Whether `v` has the same bits as the last value appended (Prometheus's duplicate test). */
+  lastValueIs(v: number): boolean {
+    const [hi, lo] = floatBits(v);
+    return this.count > 0 && hi === this.vHi && lo === this.vLo;
   }
 
   /** The chunk's bytes as Prometheus stores them (a copy). */
   bytes(): Uint8Array {
-    const out = this.w.toBytes();
+    const out = this.toBytes();
     out[0] = this.count >>> 8;
     out[1] = this.count & 0xff;
     return out;
@@ -162,7 +169,7 @@ export class XORChunk {
 
   /** Bytes in use, for memory accounting. */
   get size(): number {
-    return this.w.length;
+    return this.length;
   }
 }
 

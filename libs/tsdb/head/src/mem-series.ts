@@ -9,17 +9,8 @@ export interface ClosedChunk {
   readonly numSamples: number;
 }
 
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-
-/** Same float bits (so NaN == NaN with the same payload), as Prometheus compares duplicates. */
-function sameBits(a: number, b: number): boolean {
-  f64[0] = a;
-  const a0 = u32[0];
-  const a1 = u32[1];
-  f64[0] = b;
-  return a0 === u32[0] && a1 === u32[1];
-}
+/** Shared by every series without closed chunks (most of them): never mutated. */
+const NO_CHUNKS: readonly ClosedChunk[] = Object.freeze([]);
 
 export const enum AppendResult {
   Appended = 0,
@@ -30,31 +21,41 @@ export const enum AppendResult {
   DuplicateTimestamp = 3,
 }
 
-/** One series in the head: closed XOR chunks plus the open one. */
+/**
+ * One series in the head: closed XOR chunks plus the open one, which always holds the newest
+ * sample (so the last timestamp and value are read from it, not kept twice). Kept small: a head
+ * has one of these per active series.
+ */
 export class MemSeries {
-  readonly closed: ClosedChunk[] = [];
+  private closedChunks: readonly ClosedChunk[] = NO_CHUNKS;
   private open: XORChunk | undefined;
-  lastT = -Infinity;
-  lastV = NaN;
 
   constructor(
     readonly ref: number,
     readonly labels: Labels,
   ) {}
 
+  get closed(): readonly ClosedChunk[] {
+    return this.closedChunks;
+  }
+
+  /** The newest sample's timestamp; -Infinity for an empty series. */
+  get lastT(): number {
+    return this.open && this.open.numSamples > 0 ? this.open.maxTime : -Infinity;
+  }
+
   append(t: number, v: number): AppendResult {
-    if (t < this.lastT) return AppendResult.OutOfOrder;
-    if (t === this.lastT) return sameBits(v, this.lastV) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
+    const last = this.lastT;
+    if (t < last) return AppendResult.OutOfOrder;
+    if (t === last) return this.open!.lastValueIs(v) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
     if (!this.open || this.open.numSamples >= SAMPLES_PER_CHUNK) this.cut();
     this.open!.append(t, v);
-    this.lastT = t;
-    this.lastV = v;
     return AppendResult.Appended;
   }
 
   private cut(): void {
     if (this.open && this.open.numSamples > 0) {
-      this.closed.push({ bytes: this.open.bytes(), minTime: this.open.minTime, maxTime: this.open.maxTime, numSamples: this.open.numSamples });
+      this.closedChunks = [...this.closedChunks, { bytes: this.open.bytes(), minTime: this.open.minTime, maxTime: this.open.maxTime, numSamples: this.open.numSamples }];
     }
     this.open = new XORChunk();
   }
@@ -62,7 +63,7 @@ export class MemSeries {
   /**
    * Takes every sample before `maxt` out of the series, as chunks for a block: whole chunks as
    * they are, the one chunk that straddles `maxt` split in two (both halves re-encoded). Samples
-   * at or after `maxt` stay. The last timestamp is kept, so older samples are still refused.
+   * at or after `maxt` stay. (The head refuses samples before `maxt` from then on.)
    */
   cutBefore(maxt: number): ClosedChunk[] {
     const out: ClosedChunk[] = [];
@@ -97,8 +98,7 @@ export class MemSeries {
         else kept.unshift({ bytes: above.bytes(), minTime: above.minTime, maxTime: above.maxTime, numSamples: above.numSamples });
       }
     }
-    this.closed.length = 0;
-    this.closed.push(...kept);
+    this.closedChunks = kept.length > 0 ? kept : NO_CHUNKS;
     this.open = keepOpen;
     return out;
   }

@@ -10,7 +10,17 @@ import { validateLabels, validateTimestamp, type ValidationLimits } from './vali
  * samples in columns. Plain data and typed arrays, so a worker thread can hand it over.
  */
 export interface PreparedWrite {
-  keys: string[];
+  /**
+   * Each kept series as a number the preparer gives its canonical label bytes (stable while
+   * `epoch` stays the same). The strings for ids first given out in this request are `newKeys`,
+   * ids `firstNewId`, `firstNewId + 1`, ...: the receiving side keeps a table, so each key string
+   * crosses from the worker once and is the same string object (hash computed once) ever after.
+   */
+  ids: Uint32Array;
+  firstNewId: number;
+  newKeys: string[];
+  /** Changes when the preparer forgets its ids (to bound memory): the table must be dropped. */
+  epoch: number;
   hashes: Uint32Array;
   offsets: Int32Array;
   timestamps: Float64Array;
@@ -43,6 +53,9 @@ interface SeriesInfo {
   error: string | undefined;
   metricName: string;
   key: string;
+  /** -1 until the series is kept in a request; valid for `epoch`. */
+  id: number;
+  epoch: number;
 }
 
 type WithInfo = Labels & { info?: SeriesInfo };
@@ -77,9 +90,15 @@ class InfoCache implements LabelsLookup {
   }
 }
 
+/** The preparer forgets its ids past this many (a new epoch). */
+const MAX_IDS = 4_000_000;
+
 export class WritePreparer {
   private readonly cache: InfoCache;
   private readonly info = new WeakMap<Labels, SeriesInfo>();
+  private readonly idByKey = new Map<string, number>();
+  private nextId = 0;
+  private epoch = 0;
 
   constructor(private readonly opts: PrepareOptions) {
     this.cache = new InfoCache((labels) => this.computeInfo(labels));
@@ -88,7 +107,14 @@ export class WritePreparer {
   prepare(body: Uint8Array, version: 1 | 2, tenant: string, now: number): PreparedWrite {
     const raw = snappyDecode(body, this.opts.maxMessageSize);
     const w = version === 1 ? decodeWriteRequestV1(raw, this.cache) : decodeWriteRequestV2(raw);
-    const keys: string[] = [];
+    if (this.nextId >= MAX_IDS) {
+      this.idByKey.clear();
+      this.nextId = 0;
+      this.epoch++;
+    }
+    const firstNewId = this.nextId;
+    const newKeys: string[] = [];
+    const ids: number[] = [];
     const hashes: number[] = [];
     const offsets = new Int32Array(w.seriesCount + 1);
     let t = w.timestamps;
@@ -134,15 +160,18 @@ export class WritePreparer {
         at++;
       }
       if (at > start) {
-        keys.push(info.key);
-        hashes.push(this.opts.shardByAllLabels ? shardByAllLabels(tenant, labels) : fnv1Add32(tenantHash, info.metricName));
-        offsets[keys.length] = at;
+        ids.push(this.idOf(info, newKeys));
+        hashes.push(this.opts.shardByAllLabels ? shardByAllLabels(tenant, labels.length > 0 ? labels : decodeLabels(Buffer.from(info.key, 'latin1'), 0).labels) : fnv1Add32(tenantHash, info.metricName));
+        offsets[ids.length] = at;
       }
     }
     return {
-      keys,
+      ids: Uint32Array.from(ids),
+      firstNewId,
+      newKeys,
+      epoch: this.epoch,
       hashes: Uint32Array.from(hashes),
-      offsets: offsets.slice(0, keys.length + 1),
+      offsets: offsets.slice(0, ids.length + 1),
       timestamps: t === w.timestamps ? t.slice(0, at) : t.subarray(0, at),
       values: v === w.values ? v.slice(0, at) : v.subarray(0, at),
       samples: at,
@@ -155,6 +184,20 @@ export class WritePreparer {
     };
   }
 
+  /** The series' id, giving it one (and its key to newKeys) the first time. */
+  private idOf(info: SeriesInfo, newKeys: string[]): number {
+    if (info.id >= 0 && info.epoch === this.epoch) return info.id;
+    let id = this.idByKey.get(info.key);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.idByKey.set(info.key, id);
+      newKeys.push(info.key);
+    }
+    info.id = id;
+    info.epoch = this.epoch;
+    return id;
+  }
+
   private infoOf(labels: Labels): SeriesInfo {
     const attached = (labels as WithInfo).info;
     if (attached) return attached;
@@ -165,6 +208,6 @@ export class WritePreparer {
 
   private computeInfo(labels: Labels): SeriesInfo {
     const error = validateLabels(labels, this.opts.limits);
-    return { error, metricName: getLabel(labels, METRIC_NAME) ?? '', key: error ? '' : labelKeyOf(encodeLabels(labels)) };
+    return { error, metricName: getLabel(labels, METRIC_NAME) ?? '', key: error ? '' : labelKeyOf(encodeLabels(labels)), id: -1, epoch: -1 };
   }
 }

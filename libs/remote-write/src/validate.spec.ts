@@ -90,7 +90,9 @@ describe('WritePreparer', () => {
   it('keeps what is valid, in order, and says what it dropped', () => {
     const body = snappyEncode(encodeWriteRequestV1([S('a', [1000, 2000]), { labels: L('job', 'nameless'), timestamps: [1], values: [1] }, S('c', [3000, now + 3_600_000, 4000])]));
     const w = p.prepare(body, 1, 'tenant', now);
-    expect(w.keys).toHaveLength(2);
+    expect([...w.ids]).toHaveLength(2);
+    expect(w.newKeys).toHaveLength(2);
+    expect(w.ids[0]).toBe(w.firstNewId);
     expect([...w.offsets]).toEqual([0, 2, 4]);
     expect([...w.timestamps]).toEqual([1000, 2000, 3000, 4000]);
     expect([...w.values]).toEqual([1, 2, 3, 4]);
@@ -104,6 +106,16 @@ describe('WritePreparer', () => {
     p.prepare(snappyEncode(encodeWriteRequestV1(series)), 1, 'tenant', now);
     const w = p.prepare(snappyEncode(encodeWriteRequestV1([S('known', [now + 3_600_000])])), 1, 'tenant', now);
     expect(w.firstError).toBe(`timestamp too new: ${now + 3_600_000} is more than 600000 ms in the future (-validation.create-grace-period) for series "known{}"`);
+  });
+
+  it('gives a series the same id every time, and its key only the first time', () => {
+    const q = new WritePreparer({ limits: { ...limits, rejectOldSamples: false }, shardByAllLabels: false, maxMessageSize: 1 << 20 });
+    const first = q.prepare(snappyEncode(encodeWriteRequestV1([S('a', [1000]), S('b', [1000])])), 1, 't', now);
+    const again = q.prepare(snappyEncode(encodeWriteRequestV1([S('b', [2000]), S('c', [2000])])), 1, 't', now);
+    expect(first.newKeys).toHaveLength(2);
+    expect(again.ids[0]).toBe(first.ids[1]);
+    expect(again.newKeys).toHaveLength(1);
+    expect(again.ids[1]).toBe(again.firstNewId);
   });
 
   it('keeps columns untouched when everything is valid', () => {

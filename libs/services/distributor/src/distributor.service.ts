@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { encodeSeriesBatchFromKeys, IngesterClientPool, LOCAL_INGESTER, type LocalIngester, localPushBatchFromKeys, NOT_WRITABLE } from '@myelin/ingester-client';
 import { CLOCK, type Clock, CONFIG, LOGGER, type Logger, METRICS_REGISTRY, type MyelinConfig, sharedCounter } from '@myelin/platform';
-import { type PreparedWrite, RateLimiter } from '@myelin/remote-write';
-import { PrepareWorkers } from './prepare-workers';
+import { RateLimiter } from '@myelin/remote-write';
+import { type KeyedWrite, PrepareWorkers } from './prepare-workers';
 import { BatchTracker, type BatchOutcome, type InstanceFailure, planBatch, ReplicationError, type Ring, Write } from '@myelin/ring';
 import { IngesterRing } from '@myelin/ring-module';
 import { RpcCallError } from '@myelin/rpc';
@@ -101,7 +101,7 @@ export class DistributorService implements OnModuleDestroy {
     return this.finalResult(w, w.samples);
   }
 
-  private finalResult(w: PreparedWrite, written: number): PushResult {
+  private finalResult(w: KeyedWrite, written: number): PushResult {
     const exemplarsWritten = written > 0 || w.received === 0 ? w.exemplarCount : 0;
     if (w.firstError) return { status: 400, message: w.firstError, samplesWritten: written, exemplarsWritten };
     if (w.histogramCount > 0) {
@@ -111,7 +111,7 @@ export class DistributorService implements OnModuleDestroy {
   }
 
   /** Sends every series to its replicas and resolves once the outcome is decided. */
-  private send(tenant: string, w: PreparedWrite): Promise<BatchOutcome> {
+  private send(tenant: string, w: KeyedWrite): Promise<BatchOutcome> {
     const ring = this.ring.watcher.ring();
     const now = this.clock.now();
     let plan;
@@ -143,7 +143,7 @@ export class DistributorService implements OnModuleDestroy {
   }
 
   /** Sends the series `pick` to one ingester: by call if it is this process's, else by RPC. */
-  private pushTo(addr: string, tenant: string, w: PreparedWrite, pick: Int32Array): Promise<void> {
+  private pushTo(addr: string, tenant: string, w: KeyedWrite, pick: Int32Array): Promise<void> {
     if (this.local && this.local.address === addr) return this.local.push(localPushBatchFromKeys(tenant, w.keys, w.offsets, w.timestamps, w.values, pick));
     return this.pool.get(addr).push(encodeSeriesBatchFromKeys(tenant, w.keys, w.offsets, w.timestamps, w.values, pick));
   }
@@ -153,7 +153,7 @@ export class DistributorService implements OnModuleDestroy {
    * instance that now completes the series' replica set (one not asked before). The ring may take
    * a moment to show the new state, so this retries a few times.
    */
-  private async resend(tenant: string, w: PreparedWrite, series: Int32Array, oldRing: Ring, tracker: BatchTracker): Promise<BatchOutcome | undefined> {
+  private async resend(tenant: string, w: KeyedWrite, series: Int32Array, oldRing: Ring, tracker: BatchTracker): Promise<BatchOutcome | undefined> {
     let pending = Array.from(series);
     for (let attempt = 0; attempt < 6 && pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * attempt));

@@ -1,6 +1,28 @@
-import type { Queryable } from '@myelin/storage';
-import type { BinaryExpr, Expr } from './ast';
+import { compareLabels, type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
+import { collectSeries, type Queryable } from '@myelin/storage';
+import type { BinaryExpr, Expr, VectorSelector } from './ast';
 import { parseExpr } from './parser';
+
+/** Prometheus's default lookback: an instant selector finds the newest sample up to this old. */
+export const LOOKBACK_MS = 5 * 60_000;
+
+const STALE_HI = 0x7ff00000;
+const STALE_LO = 0x00000002;
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+
+/** Prometheus's staleness marker: a NaN with one exact bit pattern. */
+export function isStaleNaN(v: number): boolean {
+  bits[0] = v;
+  return words[1] === STALE_HI && words[0] === STALE_LO;
+}
+
+/** One series of an instant vector over the steps: a value where `present` is 1. */
+export interface StepSeries {
+  labels: Labels;
+  values: Float64Array;
+  present: Uint8Array;
+}
 
 /** Raised for a construct the engine does not evaluate yet (the conformance runner skips these). */
 export class NotImplementedError extends Error {
@@ -16,7 +38,7 @@ export class EvalError extends Error {
  * A value over the steps of an evaluation: a scalar has one value per step (typed array); a
  * string is the same at every step. Vectors and matrices come with the selectors.
  */
-export type StepValue = { type: 'scalar'; values: Float64Array } | { type: 'string'; value: string };
+export type StepValue = { type: 'scalar'; values: Float64Array } | { type: 'string'; value: string } | { type: 'vector'; series: StepSeries[] };
 
 export interface EvalRange {
   /** Milliseconds. An instant query has start === end. */
@@ -32,40 +54,144 @@ export class Engine {
   async evaluate(query: string | Expr, range: EvalRange): Promise<StepValue> {
     const expr = typeof query === 'string' ? parseExpr(query) : query;
     const steps = range.step > 0 ? Math.floor((range.end - range.start) / range.step) + 1 : 1;
-    void this.queryable;
-    return this.eval(expr, steps);
+    const times = Float64Array.from({ length: steps }, (_, i) => range.start + i * range.step);
+    return this.eval(expr, steps, times, range);
   }
 
-  private eval(e: Expr, steps: number): StepValue {
+  private async eval(e: Expr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
     switch (e.type) {
+      case 'VectorSelector':
+        return this.selectVector(e, times, range);
       case 'NumberLiteral':
         return { type: 'scalar', values: new Float64Array(steps).fill(e.value) };
       case 'StringLiteral':
         return { type: 'string', value: e.value };
       case 'ParenExpr':
-        return this.eval(e.expr, steps);
+        return this.eval(e.expr, steps, times, range);
       case 'UnaryExpr': {
-        const v = this.eval(e.expr, steps);
-        if (v.type !== 'scalar') throw new NotImplementedError(`unary ${e.op} on ${v.type}`);
+        const v = await this.eval(e.expr, steps, times, range);
+        if (v.type === 'string') throw new EvalError('unary expression only allowed on expressions of type scalar or instant vector');
         if (e.op === '+') return v;
-        return { type: 'scalar', values: v.values.map((x) => -x) };
+        if (v.type === 'scalar') return { type: 'scalar', values: v.values.map((x) => -x) };
+        // Negating a vector drops the metric name, as any arithmetic does.
+        return { type: 'vector', series: mergeSameLabels(v.series.map((s) => ({ labels: s.labels.filter((l) => l.name !== METRIC_NAME), values: s.values.map((x) => -x), present: s.present }))) };
       }
       case 'BinaryExpr':
-        return this.binary(e, steps);
+        return this.binary(e, steps, times, range);
       default:
         throw new NotImplementedError(`${e.type} is not evaluated yet`);
     }
   }
 
-  private binary(e: BinaryExpr, steps: number): StepValue {
-    const l = this.eval(e.lhs, steps);
-    const r = this.eval(e.rhs, steps);
-    if (l.type !== 'scalar' || r.type !== 'scalar') throw new NotImplementedError('binary operations on vectors are not evaluated yet');
-    const op = scalarOp(e.op, e.returnBool);
-    const out = new Float64Array(steps);
-    for (let i = 0; i < steps; i++) out[i] = op(l.values[i], r.values[i]);
-    return { type: 'scalar', values: out };
+  /**
+   * An instant vector selector: at each step, per series, the newest sample in the lookback
+   * window (t - 5m, t] at the step's time (moved by `offset`, or fixed by `@`), unless that
+   * sample is a staleness marker.
+   */
+  private async selectVector(e: VectorSelector, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    if (!this.queryable) throw new EvalError('no data source to select from');
+    const at = e.at ? (e.at.kind === 'start' ? range.start : e.at.kind === 'end' ? range.end : e.at.ms) : undefined;
+    const eff = times.map((t) => (at ?? t) - e.offset);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const t of eff) {
+      lo = Math.min(lo, t);
+      hi = Math.max(hi, t);
+    }
+    const querier = await this.queryable.querier(lo - LOOKBACK_MS + 1, hi);
+    const raw = await collectSeries(await querier.select(e.matchers));
+    await querier.close();
+    const out: StepSeries[] = [];
+    for (const s of raw) {
+      const values = new Float64Array(eff.length);
+      const present = new Uint8Array(eff.length);
+      let any = false;
+      for (let i = 0; i < eff.length; i++) {
+        const j = lastAtOrBefore(s.timestamps, eff[i]);
+        if (j < 0 || s.timestamps[j] <= eff[i] - LOOKBACK_MS || isStaleNaN(s.values[j])) continue;
+        values[i] = s.values[j];
+        present[i] = 1;
+        any = true;
+      }
+      if (any) out.push({ labels: s.labels, values, present });
+    }
+    return { type: 'vector', series: out.sort((a, b) => compareLabels(a.labels, b.labels)) };
   }
+
+  private async binary(e: BinaryExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    const l = await this.eval(e.lhs, steps, times, range);
+    const r = await this.eval(e.rhs, steps, times, range);
+    if (l.type === 'vector' && r.type === 'vector') throw new NotImplementedError('binary operations between two vectors are not evaluated yet');
+    if (l.type === 'string' || r.type === 'string') throw new EvalError('binary expression with a string');
+    const op = scalarOp(e.op, e.returnBool);
+    if (l.type === 'scalar' && r.type === 'scalar') {
+      const out = new Float64Array(steps);
+      for (let i = 0; i < steps; i++) out[i] = op(l.values[i], r.values[i]);
+      return { type: 'scalar', values: out };
+    }
+    // A vector and a scalar: element-wise. Arithmetic and `bool` comparisons drop the metric name;
+    // a comparison without `bool` keeps the sample (and the name) where it holds, as Prometheus does.
+    const vec = (l.type === 'vector' ? l : r) as Extract<StepValue, { type: 'vector' }>;
+    const sc = (l.type === 'scalar' ? l : r) as Extract<StepValue, { type: 'scalar' }>;
+    const comparison = COMPARISON_OPS.has(e.op);
+    const filter = comparison && !e.returnBool;
+    const series: StepSeries[] = [];
+    for (const s of vec.series) {
+      const values = new Float64Array(steps);
+      const present = new Uint8Array(steps);
+      let any = false;
+      for (let i = 0; i < steps; i++) {
+        if (!s.present[i]) continue;
+        const res = l.type === 'vector' ? op(s.values[i], sc.values[i]) : op(sc.values[i], s.values[i]);
+        if (filter) {
+          if (res !== 1) continue;
+          values[i] = s.values[i];
+        } else values[i] = res;
+        present[i] = 1;
+        any = true;
+      }
+      if (any) series.push({ labels: filter ? s.labels : s.labels.filter((x) => x.name !== METRIC_NAME), values, present });
+    }
+    return { type: 'vector', series: filter ? series : mergeSameLabels(series) };
+  }
+}
+
+/**
+ * Series that came to share a label set (after the metric name was dropped) become one series
+ * when they never have a value at the same step; otherwise the result is ambiguous, and
+ * Prometheus refuses it with this error.
+ */
+export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
+  const byKey = new Map<string, StepSeries>();
+  for (const s of series) {
+    const key = labelsKey(s.labels);
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, { labels: s.labels, values: s.values.slice(), present: s.present.slice() });
+      continue;
+    }
+    for (let i = 0; i < s.present.length; i++) {
+      if (!s.present[i]) continue;
+      if (seen.present[i]) throw new EvalError('vector cannot contain metrics with the same labelset');
+      seen.values[i] = s.values[i];
+      seen.present[i] = 1;
+    }
+  }
+  return [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+}
+
+const COMPARISON_OPS = new Set(['==', '!=', '>', '<', '>=', '<=']);
+
+/** Index of the last timestamp at or before t, or -1. */
+function lastAtOrBefore(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** Prometheus's scalar arithmetic and comparisons (comparisons between scalars need `bool`). */

@@ -2,5 +2,5 @@ export { parseExpr, parseDurationMs, ParseError } from './parser';
 export type * from './ast';
 export { FUNCTIONS, PARAM_AGGREGATIONS } from './functions';
 export type { FunctionSignature } from './functions';
-export { Engine, EvalError, NotImplementedError } from './engine';
-export type { EvalRange, StepValue } from './engine';
+export { Engine, EvalError, isStaleNaN, LOOKBACK_MS, NotImplementedError } from './engine';
+export type { EvalRange, StepSeries, StepValue } from './engine';

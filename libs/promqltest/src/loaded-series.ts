@@ -1,0 +1,87 @@
+import { compareLabels, type Labels, type Matcher } from '@myelin/model';
+import { type Querier, type Queryable, type Series, seriesSetOf } from '@myelin/storage';
+import type { LoadCommand } from './script';
+
+/** Prometheus's staleness marker as written by `stale` in a load: NaN with bits 0x7ff0000000000002. */
+const STALE_NAN = new Float64Array(new Uint32Array([0x00000002, 0x7ff00000]).buffer);
+
+/**
+ * The series loaded by a script's `load` commands, as a Queryable: sample i of a series is at
+ * i × interval, `_` leaves no sample, `stale` writes a staleness marker. `clear` drops them all.
+ */
+export class LoadedSeries implements Queryable {
+  private series: Series[] = [];
+
+  /** True once a load held a native histogram, which the engine does not evaluate yet. */
+  hasHistograms = false;
+
+  load(cmd: LoadCommand): void {
+    for (const def of cmd.series) {
+      // Typed arrays throughout: V8 canonicalises NaNs stored in plain arrays, which would turn
+      // a staleness marker into an ordinary NaN.
+      const ts = new Float64Array(def.values.length);
+      const vs = new Float64Array(def.values.length);
+      let n = 0;
+      def.values.forEach((v, i) => {
+        if (v.kind === 'missing') return;
+        if (v.kind === 'histogram') {
+          this.hasHistograms = true;
+          return;
+        }
+        ts[n] = i * cmd.intervalMs;
+        vs[n] = v.kind === 'stale' ? STALE_NAN[0] : v.value;
+        n++;
+      });
+      this.append(def.labels, ts.subarray(0, n), vs.subarray(0, n));
+    }
+    this.series.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  clear(): void {
+    this.series = [];
+    this.hasHistograms = false;
+  }
+
+  async querier(mint: number, maxt: number): Promise<Querier> {
+    const all = this.series;
+    const inRange = (s: Series): Series => {
+      const from = s.timestamps.findIndex((t) => t >= mint);
+      const lo = from < 0 ? s.timestamps.length : from;
+      let hi = lo;
+      while (hi < s.timestamps.length && s.timestamps[hi] <= maxt) hi++;
+      return { labels: s.labels, timestamps: s.timestamps.slice(lo, hi), values: s.values.slice(lo, hi) };
+    };
+    const matching = (ms: readonly Matcher[] = []) => all.filter((s) => ms.every((m) => m.matchesLabels(s.labels)));
+    return {
+      select: async (ms) => seriesSetOf(matching(ms).map(inRange)),
+      labelNames: async (ms) => [...new Set(matching(ms).flatMap((s) => s.labels.map((l) => l.name)))].sort(),
+      labelValues: async (name, ms) => [...new Set(matching(ms).flatMap((s) => s.labels.filter((l) => l.name === name).map((l) => l.value)))].sort(),
+      close: async () => undefined,
+    };
+  }
+
+  /** A series loaded twice (same labels) gets the later load's samples merged in. */
+  private append(labels: Labels, ts: Float64Array, vs: Float64Array): void {
+    const at = this.series.findIndex((s) => compareLabels(s.labels, labels) === 0);
+    if (at < 0) {
+      this.series.push({ labels, timestamps: ts.slice(), values: vs.slice() });
+      return;
+    }
+    const old = this.series[at];
+    // Merge by timestamp, the later load winning; indices, not values, go through plain arrays.
+    const order = [...old.timestamps.keys()].map((i) => ({ t: old.timestamps[i], from: old.values, i }));
+    for (const [i, t] of ts.entries()) {
+      const same = order.findIndex((o) => o.t === t);
+      if (same >= 0) order.splice(same, 1);
+      order.push({ t, from: vs, i });
+    }
+    order.sort((a, b) => a.t - b.t);
+    const timestamps = new Float64Array(order.length);
+    const values = new Float64Array(order.length);
+    order.forEach((o, k) => {
+      timestamps[k] = o.t;
+      values[k] = o.from[o.i];
+    });
+    this.series[at] = { labels, timestamps, values };
+  }
+}

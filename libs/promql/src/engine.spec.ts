@@ -69,6 +69,23 @@ describe('Engine over a Queryable', () => {
     ]);
   });
 
+  it.each([
+    ['abs(-m{a="1"})', [2]], // the sample at 60s
+    ['sgn(m{a="1"} - 5)', [-1]],
+    ['deg(vector(pi()))', [180]],
+    ['sqrt(vector(time()))', [10]],
+  ])('%s', async (q, want) => {
+    const got = vector(await engine.evaluate(q, { start: 100_000, end: 100_000, step: 0 }));
+    expect(got.map((s) => s.values[0])).toEqual(want);
+  });
+
+  it('scalar() is NaN unless exactly one series has a value', async () => {
+    const one = await engine.evaluate('scalar(m{a="1"})', { start: 0, end: 0, step: 0 });
+    const two = await engine.evaluate('scalar(m)', { start: 0, end: 0, step: 0 });
+    expect(one.type === 'scalar' && [...one.values]).toEqual([1]);
+    expect(two.type === 'scalar' && [...two.values]).toEqual([NaN]);
+  });
+
   it('evaluates a range query step by step, leaving gaps where no sample is in the lookback', async () => {
     const got = vector(await engine.evaluate('m{a="1"}', { start: 0, end: 600_000, step: 300_000 }));
     expect(got).toEqual([{ labels: { __name__: 'm', a: '1' }, values: [1, 2, null] }]);

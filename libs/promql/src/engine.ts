@@ -1,6 +1,7 @@
 import { compareLabels, type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
 import { collectSeries, type Queryable } from '@myelin/storage';
-import type { BinaryExpr, Expr, VectorSelector } from './ast';
+import type { BinaryExpr, Call, Expr, VectorSelector } from './ast';
+import { ELEMENTWISE } from './simple-functions';
 import { parseExpr } from './parser';
 
 /** Prometheus's default lookback: an instant selector finds the newest sample up to this old. */
@@ -78,6 +79,8 @@ export class Engine {
       }
       case 'BinaryExpr':
         return this.binary(e, steps, times, range);
+      case 'Call':
+        return this.call(e, steps, times, range);
       default:
         throw new NotImplementedError(`${e.type} is not evaluated yet`);
     }
@@ -116,6 +119,29 @@ export class Engine {
       if (any) out.push({ labels: s.labels, values, present });
     }
     return { type: 'vector', series: out.sort((a, b) => compareLabels(a.labels, b.labels)) };
+  }
+
+  /** The functions evaluated so far; the rest raise NotImplementedError. */
+  private async call(e: Call, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    const elementwise = ELEMENTWISE[e.func];
+    if (e.func === 'time') return { type: 'scalar', values: times.map((t) => t / 1000) };
+    if (e.func === 'pi') return { type: 'scalar', values: new Float64Array(steps).fill(Math.PI) };
+    const arg = e.args.length > 0 ? await this.eval(e.args[0], steps, times, range) : undefined;
+    if (e.func === 'vector' && arg?.type === 'scalar') return { type: 'vector', series: [{ labels: [], values: arg.values, present: new Uint8Array(steps).fill(1) }] };
+    if (e.func === 'scalar' && arg?.type === 'vector') {
+      // The value of the only series at the step, NaN when there is none or more than one.
+      const values = new Float64Array(steps).fill(NaN);
+      for (let i = 0; i < steps; i++) {
+        const here = arg.series.filter((s) => s.present[i]);
+        if (here.length === 1) values[i] = here[0].values[i];
+      }
+      return { type: 'scalar', values };
+    }
+    if (elementwise && arg?.type === 'vector') {
+      const series = arg.series.map((s) => ({ labels: s.labels.filter((l) => l.name !== METRIC_NAME), values: s.values.map((v, i) => (s.present[i] ? elementwise(v) : 0)), present: s.present }));
+      return { type: 'vector', series: mergeSameLabels(series) };
+    }
+    throw new NotImplementedError(`${e.func}() is not evaluated yet`);
   }
 
   private async binary(e: BinaryExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {

@@ -1,6 +1,7 @@
 import { compareLabels, type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
 import { collectSeries, type Queryable } from '@myelin/storage';
 import type { BinaryExpr, Call, Expr, VectorSelector } from './ast';
+import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
 import { parseExpr } from './parser';
 
@@ -123,7 +124,11 @@ export class Engine {
 
   /** The functions evaluated so far; the rest raise NotImplementedError. */
   private async call(e: Call, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    const rangeFn = RANGE_FUNCTIONS[e.func];
+    if (rangeFn) return this.callOverRange(e, rangeFn, steps, times, range);
     const elementwise = ELEMENTWISE[e.func];
+    // Refused before the arguments are evaluated, so an unsupported call is reported as such.
+    if (!elementwise && !EVALUATED_CALLS.has(e.func)) throw new NotImplementedError(`${e.func}() is not evaluated yet`);
     if (e.func === 'time') return { type: 'scalar', values: times.map((t) => t / 1000) };
     if (e.func === 'pi') return { type: 'scalar', values: new Float64Array(steps).fill(Math.PI) };
     const arg = e.args.length > 0 ? await this.eval(e.args[0], steps, times, range) : undefined;
@@ -142,6 +147,53 @@ export class Engine {
       return { type: 'vector', series: mergeSameLabels(series) };
     }
     throw new NotImplementedError(`${e.func}() is not evaluated yet`);
+  }
+
+  /**
+   * A function over a range vector: per series and step, the samples in (t - range, t] (t moved
+   * by `offset` or fixed by `@`), staleness markers left out. A scalar argument (the quantile of
+   * quantile_over_time, predict_linear's seconds) is evaluated per step.
+   */
+  private async callOverRange(e: Call, fn: RangeFunction, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    const mi = e.args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
+    const m = e.args[mi];
+    if (m.type !== 'MatrixSelector') throw new NotImplementedError(`${e.func}() over a ${m.type} is not evaluated yet`);
+    const paramExpr = e.args.find((_, i) => i !== mi);
+    const param = paramExpr ? await this.eval(paramExpr, steps, times, range) : undefined;
+    if (param && param.type !== 'scalar') throw new NotImplementedError(`${e.func}() with a ${param.type} parameter is not evaluated yet`);
+    if (!this.queryable) throw new EvalError('no data source to select from');
+    const sel = m.vector;
+    const at = sel.at ? (sel.at.kind === 'start' ? range.start : sel.at.kind === 'end' ? range.end : sel.at.ms) : undefined;
+    const ends = times.map((t) => (at ?? t) - sel.offset);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const t of ends) {
+      lo = Math.min(lo, t - m.range);
+      hi = Math.max(hi, t);
+    }
+    const querier = await this.queryable.querier(lo + 1, hi);
+    const raw = await collectSeries(await querier.select(sel.matchers));
+    await querier.close();
+    const keepName = KEEPS_METRIC_NAME.has(e.func);
+    const out: StepSeries[] = [];
+    for (const s of raw) {
+      const { ts, vs } = withoutStaleMarkers(s.timestamps, s.values);
+      const values = new Float64Array(steps);
+      const present = new Uint8Array(steps);
+      let any = false;
+      for (let i = 0; i < steps; i++) {
+        const rangeEnd = ends[i];
+        const rangeStart = rangeEnd - m.range;
+        const w = { ts, vs, lo: lastAtOrBefore(ts, rangeStart) + 1, hi: lastAtOrBefore(ts, rangeEnd) + 1, rangeStart, rangeEnd, evalTime: times[i] };
+        const v = fn(w, param ? param.values[i] : NaN);
+        if (v === undefined) continue;
+        values[i] = v;
+        present[i] = 1;
+        any = true;
+      }
+      if (any) out.push({ labels: keepName ? s.labels : s.labels.filter((l) => l.name !== METRIC_NAME), values, present });
+    }
+    return { type: 'vector', series: keepName ? out : mergeSameLabels(out) };
   }
 
   private async binary(e: BinaryExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
@@ -206,7 +258,25 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
   return [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels));
 }
 
+const EVALUATED_CALLS = new Set(['time', 'pi', 'vector', 'scalar']);
+
 const COMPARISON_OPS = new Set(['==', '!=', '>', '<', '>=', '<=']);
+
+/** The samples without staleness markers (range vectors never contain them). */
+function withoutStaleMarkers(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {
+  let stale = 0;
+  for (const v of vs) if (isStaleNaN(v)) stale++;
+  if (stale === 0) return { ts, vs };
+  const outT = new Float64Array(ts.length - stale);
+  const outV = new Float64Array(ts.length - stale);
+  let n = 0;
+  for (let i = 0; i < ts.length; i++) {
+    if (isStaleNaN(vs[i])) continue;
+    outT[n] = ts[i];
+    outV[n++] = vs[i];
+  }
+  return { ts: outT, vs: outV };
+}
 
 /** Index of the last timestamp at or before t, or -1. */
 function lastAtOrBefore(ts: Float64Array, t: number): number {

@@ -16,6 +16,8 @@ export class LoadedSeries implements Queryable {
   hasHistograms = false;
 
   load(cmd: LoadCommand): void {
+    // load_with_nhcb adds native histograms made from the classic buckets.
+    if (cmd.withNhcb) this.hasHistograms = true;
     for (const def of cmd.series) {
       // Typed arrays throughout: V8 canonicalises NaNs stored in plain arrays, which would turn
       // a staleness marker into an ordinary NaN.

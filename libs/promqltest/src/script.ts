@@ -18,6 +18,8 @@ export interface LoadCommand {
   line: number;
   intervalMs: number;
   series: SeriesDef[];
+  /** `load_with_nhcb`: classic histograms are also loaded as native ones with custom buckets. */
+  withNhcb: boolean;
 }
 
 export interface ClearCommand {
@@ -192,9 +194,9 @@ export function parseScript(text: string): Command[] {
     const l = raw.trim();
     i++;
     if (l === '' || l.startsWith('#')) continue;
-    const load = /^load(?:_with_nhcb)?\s+(\S+)$/.exec(l);
+    const load = /^load(_with_nhcb)?\s+(\S+)$/.exec(l);
     if (load) {
-      const cmd: LoadCommand = { type: 'load', line: lineNo, intervalMs: time(load[1], lineNo), series: [] };
+      const cmd: LoadCommand = { type: 'load', line: lineNo, intervalMs: time(load[2], lineNo), series: [], withNhcb: load[1] !== undefined };
       while (i < lines.length && indented(lines[i])) {
         const { labels, rest } = parseSeriesLine(lines[i], i + 1);
         cmd.series.push({ labels, values: parseValues(rest, i + 1) });

@@ -79,6 +79,33 @@ describe('Engine over a Queryable', () => {
     expect(got.map((s) => s.values[0])).toEqual(want);
   });
 
+  it.each([
+    ['sum(m)', [{}], [11]],
+    ['sum by (a) (m)', [{ a: '1' }, { a: '2' }], [1, 10]],
+    ['max without (a) (m)', [{}], [10]],
+    ['count(m)', [{}], [2]],
+    ['avg(m)', [{}], [5.5]],
+    ['stddev(m)', [{}], [4.5]],
+    ['quantile(0.5, m)', [{}], [5.5]],
+    ['topk(1, m)', [{ __name__: 'm', a: '2' }], [10]],
+    ['bottomk(1, m)', [{ __name__: 'm', a: '1' }], [1]],
+    // The name marked for dropping by `* 1` is still there for `by (__name__)`; both become {}.
+    ['sum by (__name__) (m * 1)', [{}], [11]],
+  ])('%s', async (q, labels, values) => {
+    const got = vector(await engine.evaluate(q, { start: 0, end: 0, step: 0 }));
+    expect(got.map((s) => s.labels)).toEqual(labels);
+    expect(got.map((s) => s.values[0])).toEqual(values);
+  });
+
+  it('refuses series that only differ by a name dropped at the end, as Prometheus does', async () => {
+    const two = new Engine(queryable([series({ __name__: 'x', a: '1' }, [[0, 1]]), series({ __name__: 'y', a: '1' }, [[0, 2]])]));
+    const t = { start: 0, end: 0, step: 0 };
+    await expect(two.evaluate('-{a="1"}', t)).rejects.toThrow('vector cannot contain metrics with the same labelset');
+    await expect(two.evaluate('sum by (__name__) (-{a="1"})', t)).rejects.toThrow('vector cannot contain metrics with the same labelset');
+    expect(vector(await two.evaluate('sum by (__name__, a) ({a="1"})', t)).map((s) => s.labels.__name__)).toEqual(['x', 'y']);
+    expect(vector(await two.evaluate('sum(-{a="1"})', t))).toEqual([{ labels: {}, values: [-3] }]);
+  });
+
   it('scalar() is NaN unless exactly one series has a value', async () => {
     const one = await engine.evaluate('scalar(m{a="1"})', { start: 0, end: 0, step: 0 });
     const two = await engine.evaluate('scalar(m)', { start: 0, end: 0, step: 0 });

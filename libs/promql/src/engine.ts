@@ -1,6 +1,7 @@
 import { compareLabels, type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
 import { collectSeries, type Queryable } from '@myelin/storage';
-import type { BinaryExpr, Call, Expr, VectorSelector } from './ast';
+import { AGGREGATIONS, aggregateValues, selectK } from './aggregate';
+import type { AggregateExpr, BinaryExpr, Call, Expr, VectorSelector } from './ast';
 import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
 import { parseExpr } from './parser';
@@ -19,11 +20,16 @@ export function isStaleNaN(v: number): boolean {
   return words[1] === STALE_HI && words[0] === STALE_LO;
 }
 
-/** One series of an instant vector over the steps: a value where `present` is 1. */
+/**
+ * One series of an instant vector over the steps: a value where `present` is 1. `dropName`
+ * marks a metric name to drop once evaluation ends (Prometheus's delayed name removal: an
+ * aggregation `by (__name__)` or label_replace can still read it until then).
+ */
 export interface StepSeries {
   labels: Labels;
   values: Float64Array;
   present: Uint8Array;
+  dropName?: boolean;
 }
 
 /** Raised for a construct the engine does not evaluate yet (the conformance runner skips these). */
@@ -57,7 +63,8 @@ export class Engine {
     const expr = typeof query === 'string' ? parseExpr(query) : query;
     const steps = range.step > 0 ? Math.floor((range.end - range.start) / range.step) + 1 : 1;
     const times = Float64Array.from({ length: steps }, (_, i) => range.start + i * range.step);
-    return this.eval(expr, steps, times, range);
+    const value = await this.eval(expr, steps, times, range);
+    return value.type === 'vector' ? { type: 'vector', series: finishNames(value.series) } : value;
   }
 
   private async eval(e: Expr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
@@ -76,12 +83,14 @@ export class Engine {
         if (e.op === '+') return v;
         if (v.type === 'scalar') return { type: 'scalar', values: v.values.map((x) => -x) };
         // Negating a vector drops the metric name, as any arithmetic does.
-        return { type: 'vector', series: mergeSameLabels(v.series.map((s) => ({ labels: s.labels.filter((l) => l.name !== METRIC_NAME), values: s.values.map((x) => -x), present: s.present }))) };
+        return { type: 'vector', series: v.series.map((s) => ({ labels: s.labels, values: s.values.map((x) => -x), present: s.present, dropName: true })) };
       }
       case 'BinaryExpr':
         return this.binary(e, steps, times, range);
       case 'Call':
         return this.call(e, steps, times, range);
+      case 'AggregateExpr':
+        return this.aggregate(e, steps, times, range);
       default:
         throw new NotImplementedError(`${e.type} is not evaluated yet`);
     }
@@ -143,8 +152,8 @@ export class Engine {
       return { type: 'scalar', values };
     }
     if (elementwise && arg?.type === 'vector') {
-      const series = arg.series.map((s) => ({ labels: s.labels.filter((l) => l.name !== METRIC_NAME), values: s.values.map((v, i) => (s.present[i] ? elementwise(v) : 0)), present: s.present }));
-      return { type: 'vector', series: mergeSameLabels(series) };
+      const series = arg.series.map((s) => ({ labels: s.labels, values: s.values.map((v, i) => (s.present[i] ? elementwise(v) : 0)), present: s.present, dropName: true }));
+      return { type: 'vector', series };
     }
     throw new NotImplementedError(`${e.func}() is not evaluated yet`);
   }
@@ -191,9 +200,20 @@ export class Engine {
         present[i] = 1;
         any = true;
       }
-      if (any) out.push({ labels: keepName ? s.labels : s.labels.filter((l) => l.name !== METRIC_NAME), values, present });
+      if (any) out.push({ labels: s.labels, values, present, dropName: !keepName });
     }
-    return { type: 'vector', series: keepName ? out : mergeSameLabels(out) };
+    return { type: 'vector', series: out };
+  }
+
+  private async aggregate(e: AggregateExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    if (!AGGREGATIONS.has(e.op)) throw new NotImplementedError(`${e.op} is not evaluated yet`);
+    const param = e.param ? await this.eval(e.param, steps, times, range) : undefined;
+    if (param && param.type !== 'scalar') throw new NotImplementedError(`${e.op} with a ${param.type} parameter is not evaluated yet`);
+    const v = await this.eval(e.expr, steps, times, range);
+    if (v.type !== 'vector') throw new EvalError(`expected instant vector in aggregation ${e.op}, got ${v.type}`);
+    const g = { labels: e.grouping, without: e.without };
+    if (e.op === 'topk' || e.op === 'bottomk') return { type: 'vector', series: selectK(e.op, v.series, steps, g, (param as { values: Float64Array }).values) };
+    return { type: 'vector', series: aggregateValues(e.op, v.series, steps, g, param?.values) };
   }
 
   private async binary(e: BinaryExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
@@ -228,10 +248,16 @@ export class Engine {
         present[i] = 1;
         any = true;
       }
-      if (any) series.push({ labels: filter ? s.labels : s.labels.filter((x) => x.name !== METRIC_NAME), values, present });
+      if (any) series.push({ labels: s.labels, values, present, dropName: s.dropName || !filter });
     }
-    return { type: 'vector', series: filter ? series : mergeSameLabels(series) };
+    return { type: 'vector', series };
   }
+}
+
+/** The end of evaluation: marked names are dropped, then series sharing labels merge or fail. */
+function finishNames(series: StepSeries[]): StepSeries[] {
+  if (!series.some((s) => s.dropName)) return series;
+  return mergeSameLabels(series.map((s) => (s.dropName ? { labels: s.labels.filter((l) => l.name !== METRIC_NAME), values: s.values, present: s.present } : s)));
 }
 
 /**

@@ -117,14 +117,14 @@ export function quantile(q: number, values: Float64Array): number {
   return values[lower] * (1 - weight) + values[upper] * weight;
 }
 
-function sumOverTime(w: Window): number {
+export function sumOverTime(w: Window): number {
   const c = new Float64Array(1);
   let sum = 0;
   for (let i = w.lo; i < w.hi; i++) sum = kahanInc(w.vs[i], sum, c);
   return Number.isFinite(sum) ? sum + c[0] : sum;
 }
 
-function avgOverTime(w: Window): number {
+export function avgOverTime(w: Window): number {
   const c = new Float64Array(1);
   let sum = 0;
   let mean = 0;
@@ -152,7 +152,7 @@ function avgOverTime(w: Window): number {
   return incremental ? mean + c[0] : sum / count + c[0] / count;
 }
 
-function variance(w: Window): number {
+export function variance(w: Window): number {
   let count = 0;
   let mean = 0;
   let aux = 0;
@@ -168,7 +168,7 @@ function variance(w: Window): number {
   return (aux + cAux[0]) / count;
 }
 
-function extreme(w: Window, better: (a: number, b: number) => boolean): number {
+export function extreme(w: Window, better: (a: number, b: number) => boolean): number {
   let best = w.vs[w.lo];
   for (let i = w.lo + 1; i < w.hi; i++) if (better(w.vs[i], best) || Number.isNaN(best)) best = w.vs[i];
   return best;

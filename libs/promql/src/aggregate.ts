@@ -1,0 +1,113 @@
+import { type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
+import type { StepSeries } from './engine';
+import { avgOverTime, extreme, quantile, sumOverTime, variance, type Window } from './range-functions';
+
+/**
+ * Aggregation over an instant vector, step by step: series are grouped by the labels named in
+ * `by (...)`, or by all labels but those in `without (...)` and the metric name; each group gives
+ * one output series (topk/bottomk: the chosen input series themselves). Numerics reuse the
+ * range functions' (Kahan-compensated sum and mean, Welford variance), as Prometheus 3 does.
+ */
+export const AGGREGATIONS = new Set(['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk']);
+
+export interface Grouping {
+  labels: readonly string[];
+  without: boolean;
+}
+
+export function groupLabels(labels: Labels, g: Grouping): Labels {
+  return g.without ? labels.filter((l) => l.name !== METRIC_NAME && !g.labels.includes(l.name)) : labels.filter((l) => g.labels.includes(l.name));
+}
+
+interface Group {
+  labels: Labels;
+  members: StepSeries[];
+  /** The group keeps a metric name (`by (__name__)`) that a member had marked for dropping. */
+  dropName: boolean;
+}
+
+function groupsOf(series: StepSeries[], g: Grouping): Group[] {
+  const groups = new Map<string, Group>();
+  for (const s of series) {
+    const labels = groupLabels(s.labels, g);
+    const key = labelsKey(labels);
+    const group = groups.get(key) ?? { labels, members: [], dropName: false };
+    group.members.push(s);
+    group.dropName ||= s.dropName === true && labels.some((l) => l.name === METRIC_NAME);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+const NO_TIMES = new Float64Array(0);
+
+function reduce(op: string, vs: Float64Array, n: number, param: number): number {
+  const w: Window = { ts: NO_TIMES, vs, lo: 0, hi: n, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
+  switch (op) {
+    case 'sum':
+      return sumOverTime(w);
+    case 'avg':
+      return avgOverTime(w);
+    case 'min':
+      return extreme(w, (a, b) => a < b);
+    case 'max':
+      return extreme(w, (a, b) => a > b);
+    case 'count':
+      return n;
+    case 'group':
+      return 1;
+    case 'stdvar':
+      return variance(w);
+    case 'stddev':
+      return Math.sqrt(variance(w));
+    case 'quantile':
+      return quantile(param, vs.subarray(0, n));
+    default:
+      throw new Error(`unknown aggregation ${op}`);
+  }
+}
+
+/** sum, avg, min, max, count, group, stddev, stdvar, quantile: one output series per group. */
+export function aggregateValues(op: string, series: StepSeries[], steps: number, g: Grouping, param: Float64Array | undefined): StepSeries[] {
+  const out: StepSeries[] = [];
+  const scratch = new Float64Array(series.length);
+  for (const group of groupsOf(series, g)) {
+    const values = new Float64Array(steps);
+    const present = new Uint8Array(steps);
+    for (let i = 0; i < steps; i++) {
+      let n = 0;
+      for (const s of group.members) if (s.present[i]) scratch[n++] = s.values[i];
+      if (n === 0) continue;
+      values[i] = reduce(op, scratch, n, param ? param[i] : NaN);
+      present[i] = 1;
+    }
+    if (present.includes(1)) out.push({ labels: group.labels, values, present, dropName: group.dropName });
+  }
+  return out;
+}
+
+/**
+ * topk/bottomk: per group and step, the k largest (smallest) samples keep their series and
+ * labels. NaN ranks last either way. For a single step the output is in rank order.
+ */
+export function selectK(op: 'topk' | 'bottomk', series: StepSeries[], steps: number, g: Grouping, k: Float64Array): StepSeries[] {
+  const chosen = series.map((s) => ({ labels: s.labels, values: s.values, present: new Uint8Array(steps), dropName: s.dropName, rank: Infinity }));
+  const better = (a: number, b: number) => (Number.isNaN(b) ? !Number.isNaN(a) : op === 'topk' ? a > b : a < b);
+  const index = new Map(series.map((s, i) => [s, i]));
+  for (const group of groupsOf(series, g)) {
+    for (let i = 0; i < steps; i++) {
+      const want = Math.floor(k[i]);
+      if (!(want >= 1)) continue;
+      const here = group.members.filter((s) => s.present[i]);
+      here.sort((a, b) => (better(a.values[i], b.values[i]) ? -1 : better(b.values[i], a.values[i]) ? 1 : 0));
+      here.slice(0, want).forEach((s, rank) => {
+        const c = chosen[index.get(s) as number];
+        c.present[i] = 1;
+        c.rank = Math.min(c.rank, rank);
+      });
+    }
+  }
+  const out = chosen.filter((c) => c.present.includes(1));
+  if (steps === 1) out.sort((a, b) => (better(a.values[0], b.values[0]) ? -1 : better(b.values[0], a.values[0]) ? 1 : 0));
+  return out.map(({ labels, values, present, dropName }) => ({ labels, values, present, dropName }));
+}

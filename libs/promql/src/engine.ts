@@ -1,6 +1,9 @@
 import { compareLabels, type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
 import { collectSeries, type Queryable } from '@myelin/storage';
 import { AGGREGATIONS, aggregateValues, selectK } from './aggregate';
+import { EvalError, NotImplementedError } from './errors';
+import { COMPARISON_OPS, scalarOp } from './operators';
+import { vectorBinary } from './vector-binary';
 import type { AggregateExpr, BinaryExpr, Call, Expr, VectorSelector } from './ast';
 import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
@@ -32,15 +35,7 @@ export interface StepSeries {
   dropName?: boolean;
 }
 
-/** Raised for a construct the engine does not evaluate yet (the conformance runner skips these). */
-export class NotImplementedError extends Error {
-  override readonly name = 'NotImplementedError';
-}
-
-/** An evaluation error, as Prometheus reports it (HTTP 422 "execution" errors). */
-export class EvalError extends Error {
-  override readonly name = 'EvalError';
-}
+export { EvalError, NotImplementedError } from './errors';
 
 /**
  * A value over the steps of an evaluation: a scalar has one value per step (typed array); a
@@ -206,20 +201,25 @@ export class Engine {
   }
 
   private async aggregate(e: AggregateExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
-    if (!AGGREGATIONS.has(e.op)) throw new NotImplementedError(`${e.op} is not evaluated yet`);
+    // Aggregation names are case-insensitive in PromQL (`SUM`).
+    const op = e.op.toLowerCase();
+    if (!AGGREGATIONS.has(op)) throw new NotImplementedError(`${e.op} is not evaluated yet`);
     const param = e.param ? await this.eval(e.param, steps, times, range) : undefined;
     if (param && param.type !== 'scalar') throw new NotImplementedError(`${e.op} with a ${param.type} parameter is not evaluated yet`);
     const v = await this.eval(e.expr, steps, times, range);
     if (v.type !== 'vector') throw new EvalError(`expected instant vector in aggregation ${e.op}, got ${v.type}`);
     const g = { labels: e.grouping, without: e.without };
-    if (e.op === 'topk' || e.op === 'bottomk') return { type: 'vector', series: selectK(e.op, v.series, steps, g, (param as { values: Float64Array }).values) };
-    return { type: 'vector', series: aggregateValues(e.op, v.series, steps, g, param?.values) };
+    if (op === 'topk' || op === 'bottomk') return { type: 'vector', series: selectK(op, v.series, steps, g, (param as { values: Float64Array }).values) };
+    return { type: 'vector', series: aggregateValues(op, v.series, steps, g, param?.values) };
   }
 
   private async binary(e: BinaryExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
     const l = await this.eval(e.lhs, steps, times, range);
     const r = await this.eval(e.rhs, steps, times, range);
-    if (l.type === 'vector' && r.type === 'vector') throw new NotImplementedError('binary operations between two vectors are not evaluated yet');
+    if (l.type === 'vector' && r.type === 'vector') {
+      const matching = e.matching ?? { card: 'one-to-one', on: false, labels: [], include: [] };
+      return { type: 'vector', series: vectorBinary(e.op, e.returnBool, matching, l.series, r.series, steps) };
+    }
     if (l.type === 'string' || r.type === 'string') throw new EvalError('binary expression with a string');
     const op = scalarOp(e.op, e.returnBool);
     if (l.type === 'scalar' && r.type === 'scalar') {
@@ -286,7 +286,6 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
 
 const EVALUATED_CALLS = new Set(['time', 'pi', 'vector', 'scalar']);
 
-const COMPARISON_OPS = new Set(['==', '!=', '>', '<', '>=', '<=']);
 
 /** The samples without staleness markers (range vectors never contain them). */
 function withoutStaleMarkers(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {
@@ -316,39 +315,3 @@ function lastAtOrBefore(ts: Float64Array, t: number): number {
   return lo - 1;
 }
 
-/** Prometheus's scalar arithmetic and comparisons (comparisons between scalars need `bool`). */
-function scalarOp(op: string, returnBool: boolean): (a: number, b: number) => number {
-  const bool = (f: (a: number, b: number) => boolean) => (a: number, b: number) => (f(a, b) ? 1 : 0);
-  switch (op) {
-    case '+':
-      return (a, b) => a + b;
-    case '-':
-      return (a, b) => a - b;
-    case '*':
-      return (a, b) => a * b;
-    case '/':
-      return (a, b) => a / b;
-    case '%':
-      // Go's math.Mod: the result has the sign of the dividend, as JS's %.
-      return (a, b) => a % b;
-    case '^':
-      return (a, b) => Math.pow(a, b);
-    case 'atan2':
-      return (a, b) => Math.atan2(a, b);
-    case '==':
-      return bool((a, b) => a === b);
-    case '!=':
-      return bool((a, b) => a !== b);
-    case '>':
-      return bool((a, b) => a > b);
-    case '<':
-      return bool((a, b) => a < b);
-    case '>=':
-      return bool((a, b) => a >= b);
-    case '<=':
-      return bool((a, b) => a <= b);
-    default:
-      void returnBool;
-      throw new EvalError(`operator ${JSON.stringify(op)} not allowed between scalars`);
-  }
-}

@@ -1,4 +1,4 @@
-import { compareLabels, type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
+import { compareLabels, type Label, type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
 import { collectSeries, type Queryable } from '@myelin/storage';
 import { AGGREGATIONS, aggregateValues, selectK } from './aggregate';
 import { EvalError, NotImplementedError } from './errors';
@@ -7,6 +7,8 @@ import { vectorBinary } from './vector-binary';
 import type { AggregateExpr, BinaryExpr, Call, Expr, VectorSelector } from './ast';
 import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
+import { DATE_FUNCTIONS } from './date-functions';
+import { labelJoin, labelReplace } from './label-functions';
 import { parseExpr } from './parser';
 
 /** Prometheus's default lookback: an instant selector finds the newest sample up to this old. */
@@ -96,7 +98,7 @@ export class Engine {
    * window (t - 5m, t] at the step's time (moved by `offset`, or fixed by `@`), unless that
    * sample is a staleness marker.
    */
-  private async selectVector(e: VectorSelector, times: Float64Array, range: EvalRange): Promise<StepValue> {
+  private async selectVector(e: VectorSelector, times: Float64Array, range: EvalRange, sampleTimes = false): Promise<StepValue> {
     if (!this.queryable) throw new EvalError('no data source to select from');
     const at = e.at ? (e.at.kind === 'start' ? range.start : e.at.kind === 'end' ? range.end : e.at.ms) : undefined;
     const eff = times.map((t) => (at ?? t) - e.offset);
@@ -117,7 +119,7 @@ export class Engine {
       for (let i = 0; i < eff.length; i++) {
         const j = lastAtOrBefore(s.timestamps, eff[i]);
         if (j < 0 || s.timestamps[j] <= eff[i] - LOOKBACK_MS || isStaleNaN(s.values[j])) continue;
-        values[i] = s.values[j];
+        values[i] = sampleTimes ? s.timestamps[j] / 1000 : s.values[j];
         present[i] = 1;
         any = true;
       }
@@ -132,7 +134,16 @@ export class Engine {
     if (rangeFn) return this.callOverRange(e, rangeFn, steps, times, range);
     const elementwise = ELEMENTWISE[e.func];
     // Refused before the arguments are evaluated, so an unsupported call is reported as such.
-    if (!elementwise && !EVALUATED_CALLS.has(e.func)) throw new NotImplementedError(`${e.func}() is not evaluated yet`);
+    if (!elementwise && !EVALUATED_CALLS.has(e.func) && !DATE_FUNCTIONS[e.func]) throw new NotImplementedError(`${e.func}() is not evaluated yet`);
+    if (DATE_FUNCTIONS[e.func]) {
+      const f = DATE_FUNCTIONS[e.func];
+      // Without an argument: the step's own time, as vector(time()).
+      const input = e.args.length > 0 ? await this.eval(e.args[0], steps, times, range) : { type: 'vector' as const, series: [{ labels: [], values: times.map((t) => t / 1000), present: new Uint8Array(steps).fill(1) }] };
+      if (input.type !== 'vector') throw new EvalError(`${e.func}() expects an instant vector`);
+      return { type: 'vector', series: input.series.map((x) => ({ labels: x.labels, values: x.values.map((v, i) => (x.present[i] ? f(v) : 0)), present: x.present, dropName: true })) };
+    }
+    if (e.func === 'timestamp') return this.timestampOf(e.args[0], steps, times, range);
+    if (e.func === 'absent') return this.absent(e.args[0], steps, times, range);
     if (e.func === 'time') return { type: 'scalar', values: times.map((t) => t / 1000) };
     if (e.func === 'pi') return { type: 'scalar', values: new Float64Array(steps).fill(Math.PI) };
     const arg = e.args.length > 0 ? await this.eval(e.args[0], steps, times, range) : undefined;
@@ -146,6 +157,45 @@ export class Engine {
       }
       return { type: 'scalar', values };
     }
+    const rest = await Promise.all(e.args.slice(1).map((a) => this.eval(a, steps, times, range)));
+    const str = (i: number) => {
+      const v = rest[i - 1];
+      return v?.type === 'string' ? v.value : '';
+    };
+    const num = (i: number, fallback: number) => {
+      const v = rest[i - 1];
+      return v?.type === 'scalar' ? v.values : new Float64Array(steps).fill(fallback);
+    };
+    if (arg?.type === 'vector') {
+      switch (e.func) {
+        case 'label_replace':
+          return { type: 'vector', series: labelReplace(arg.series, str(1), str(2), str(3), str(4)) };
+        case 'label_join':
+          return { type: 'vector', series: labelJoin(arg.series, str(1), str(2), rest.slice(2).map((_, k) => str(k + 3))) };
+        case 'round': {
+          const to = num(1, 1);
+          return mapValues(arg.series, (v, i) => Math.floor(v * (1 / to[i]) + 0.5) / (1 / to[i]));
+        }
+        case 'clamp': {
+          const [lo, hi] = [num(1, NaN), num(2, NaN)];
+          const out = mapValues(arg.series, (v, i) => Math.max(lo[i], Math.min(hi[i], v)));
+          // clamp with max below min gives an empty vector at that step.
+          for (const x of out.series) for (let i = 0; i < steps; i++) if (hi[i] < lo[i]) x.present[i] = 0;
+          return { type: 'vector', series: out.series.filter((x) => x.present.includes(1)) };
+        }
+        case 'clamp_min': {
+          const lo = num(1, NaN);
+          return mapValues(arg.series, (v, i) => Math.max(lo[i], v));
+        }
+        case 'clamp_max': {
+          const hi = num(1, NaN);
+          return mapValues(arg.series, (v, i) => Math.min(hi[i], v));
+        }
+        case 'sort':
+        case 'sort_desc':
+          return { type: 'vector', series: sortByValue(arg.series, e.func === 'sort_desc') };
+      }
+    }
     if (elementwise && arg?.type === 'vector') {
       const series = arg.series.map((s) => ({ labels: s.labels, values: s.values.map((v, i) => (s.present[i] ? elementwise(v) : 0)), present: s.present, dropName: true }));
       return { type: 'vector', series };
@@ -158,6 +208,35 @@ export class Engine {
    * by `offset` or fixed by `@`), staleness markers left out. A scalar argument (the quantile of
    * quantile_over_time, predict_linear's seconds) is evaluated per step.
    */
+  /** timestamp(): the sample's own time for a selector, otherwise the step's; in seconds. */
+  private async timestampOf(arg: Expr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    const inner = arg.type === 'ParenExpr' ? arg.expr : arg;
+    const v = inner.type === 'VectorSelector' ? await this.selectVector(inner, times, range, true) : await this.eval(arg, steps, times, range);
+    if (v.type !== 'vector') throw new EvalError('timestamp() expects an instant vector');
+    const fromStep = inner.type !== 'VectorSelector';
+    return { type: 'vector', series: v.series.map((x) => ({ labels: x.labels, values: fromStep ? times.map((t) => t / 1000) : x.values, present: x.present, dropName: true })) };
+  }
+
+  /**
+   * absent(v): at steps where v is empty, one series with value 1, labelled by the selector's
+   * equality matchers (a label matched twice is left out), as Prometheus.
+   */
+  private async absent(arg: Expr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    const v = await this.eval(arg, steps, times, range);
+    if (v.type !== 'vector') throw new EvalError('absent() expects an instant vector');
+    const present = new Uint8Array(steps).fill(1);
+    for (const x of v.series) for (let i = 0; i < steps; i++) if (x.present[i]) present[i] = 0;
+    if (!present.includes(1)) return { type: 'vector', series: [] };
+    const labels: Label[] = [];
+    if (arg.type === 'VectorSelector') {
+      // A label with any other matcher on it is left out.
+      const named = arg.matchers.filter((m) => m.name !== METRIC_NAME);
+      for (const m of named) if (m.type === '=' && named.filter((o) => o.name === m.name).length === 1) labels.push({ name: m.name, value: m.value });
+      labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+    return { type: 'vector', series: [{ labels, values: new Float64Array(steps).fill(1), present }] };
+  }
+
   private async callOverRange(e: Call, fn: RangeFunction, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
     const mi = e.args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
     const m = e.args[mi];
@@ -256,7 +335,6 @@ export class Engine {
 
 /** The end of evaluation: marked names are dropped, then series sharing labels merge or fail. */
 function finishNames(series: StepSeries[]): StepSeries[] {
-  if (!series.some((s) => s.dropName)) return series;
   return mergeSameLabels(series.map((s) => (s.dropName ? { labels: s.labels.filter((l) => l.name !== METRIC_NAME), values: s.values, present: s.present } : s)));
 }
 
@@ -284,7 +362,22 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
   return [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels));
 }
 
-const EVALUATED_CALLS = new Set(['time', 'pi', 'vector', 'scalar']);
+const EVALUATED_CALLS = new Set(['time', 'pi', 'vector', 'scalar', 'timestamp', 'absent', 'label_replace', 'label_join', 'round', 'clamp', 'clamp_min', 'clamp_max', 'sort', 'sort_desc']);
+
+/** A value-mapping function over a vector: the metric name is marked for dropping. */
+function mapValues(series: StepSeries[], f: (v: number, step: number) => number): { type: 'vector'; series: StepSeries[] } {
+  return { type: 'vector', series: series.map((x) => ({ labels: x.labels, values: x.values.map((v, i) => (x.present[i] ? f(v, i) : 0)), present: x.present.slice(), dropName: true })) };
+}
+
+/** sort/sort_desc: by the (first step's) value, NaN last either way; a range query ignores order. */
+function sortByValue(series: StepSeries[], desc: boolean): StepSeries[] {
+  const key = (x: StepSeries) => x.values[x.present.indexOf(1)];
+  return series.slice().sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : 1) : -1;
+    return desc ? y - x : x - y;
+  });
+}
 
 
 /** The samples without staleness markers (range vectors never contain them). */

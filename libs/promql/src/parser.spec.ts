@@ -69,6 +69,9 @@ describe('parseExpr: valid expressions', () => {
     ["'it\\'s'", "it's"],
     ['`raw\\n`', 'raw\\n'],
     ['"\\u00e9\\x41"', 'éA'],
+    // \x and octal escapes are bytes, as in Go: two of them make one UTF-8 character.
+    ['"\\xc3\\xa9\\303\\251"', 'éé'],
+    ['"\\xff"', '\uFFFD'],
   ])('reads the string %s', (q, value) => {
     expect(parseExpr(q)).toEqual({ type: 'StringLiteral', value });
   });

@@ -324,35 +324,42 @@ class Parser {
     return negative ? -ms : ms;
   }
 
-  /** Go string literal rules: "..." and '...' with escapes, `...` raw. */
+  /**
+   * Go string literal rules: "..." and '...' with escapes, `...` raw. As in Go, `\x` and octal
+   * escapes are bytes, so "\xc3\xa9" is "é"; bytes that are not valid UTF-8 become U+FFFD.
+   */
   private string(n: SyntaxNode): string {
     const t = this.text(n);
     if (t.startsWith('`')) return t.slice(1, -1);
     const body = t.slice(1, -1);
-    let out = '';
+    const bytes: number[] = [];
+    const text = (str: string) => bytes.push(...Buffer.from(str, 'utf8'));
     for (let i = 0; i < body.length; i++) {
       const c = body[i];
       if (c !== '\\') {
-        out += c;
+        const cp = body.codePointAt(i) as number;
+        text(String.fromCodePoint(cp));
+        if (cp > 0xffff) i++;
         continue;
       }
       const e = body[++i];
       const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', '"': '"', "'": "'" };
-      if (e in simple) out += simple[e];
+      if (e in simple) text(simple[e]);
       else if (e === 'x' || e === 'u' || e === 'U') {
         const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
         const hex = body.slice(i + 1, i + 1 + len);
         if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) throw this.errorAt(n.from, `invalid escape sequence in string ${t}`);
-        out += e === 'x' ? String.fromCharCode(parseInt(hex, 16)) : String.fromCodePoint(parseInt(hex, 16));
+        if (e === 'x') bytes.push(parseInt(hex, 16));
+        else text(String.fromCodePoint(parseInt(hex, 16)));
         i += len;
       } else if (/[0-7]/.test(e)) {
         const oct = body.slice(i, i + 3);
         if (!/^[0-7]{3}$/.test(oct)) throw this.errorAt(n.from, `invalid escape sequence in string ${t}`);
-        out += String.fromCharCode(parseInt(oct, 8));
+        bytes.push(parseInt(oct, 8));
         i += 2;
       } else throw this.errorAt(n.from, `unknown escape sequence '${e}' in string ${t}`);
     }
-    return out;
+    return Buffer.from(bytes).toString('utf8');
   }
 
   /** The value type of an expression, or a ParseError saying why its types do not fit. */

@@ -15,7 +15,9 @@ describe('series values notation', () => {
     ['-1+1x2', [-1, 0, 1]],
     ['1e3 -Inf +Inf', [1000, -Infinity, Infinity]],
     ['1.5+0.5x1', [1.5, 2]],
-    ['0x10', [16]],
+    ['0x1f', [31]],
+    // Digits after 0x make it an expansion ("0 repeated"), as Prometheus's scripts use it.
+    ['0x3', [0, 0, 0, 0]],
   ])('%s', (text, expected) => {
     expect(floats(text)).toEqual(expected);
   });

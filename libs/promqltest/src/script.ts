@@ -107,7 +107,8 @@ export function parseValues(text: string, line: number): ScriptValue[] {
       out.push({ kind: 'stale' });
       continue;
     }
-    if (SINGLE.test(tok)) {
+    // In series values `0x59` is "0 repeated", not hex (Prometheus's own scripts rely on it).
+    if (SINGLE.test(tok) && !/^[-+]?0x\d+$/i.test(tok)) {
       out.push({ kind: 'float', value: number(tok) });
       continue;
     }

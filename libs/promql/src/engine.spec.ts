@@ -106,6 +106,17 @@ describe('Engine over a Queryable', () => {
     expect(vector(await two.evaluate('sum(-{a="1"})', t))).toEqual([{ labels: {}, values: [-3] }]);
   });
 
+  it.each([
+    // Inner points at multiples of 1m inside (20s, 200s]: 60, 120, 180.
+    ['sum_over_time(vector(time())[3m:1m])', 200_000, 360],
+    ['count_over_time(vector(time())[3m:])', 200_000, 3],
+    // offset moves the window to (-40s, 140s]: 0, 60, 120.
+    ['sum_over_time(vector(time())[3m:1m] offset 1m)', 200_000, 180],
+    ['max_over_time(vector(time())[3m:1m] @ 100)', 900_000, 60],
+  ])('subquery %s at %d ms', async (q, t, want) => {
+    expect(vector(await engine.evaluate(q, { start: t, end: t, step: 0 })).map((s) => s.values[0])).toEqual([want]);
+  });
+
   it('scalar() is NaN unless exactly one series has a value', async () => {
     const one = await engine.evaluate('scalar(m{a="1"})', { start: 0, end: 0, step: 0 });
     const two = await engine.evaluate('scalar(m)', { start: 0, end: 0, step: 0 });

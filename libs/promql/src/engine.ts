@@ -4,7 +4,7 @@ import { AGGREGATIONS, aggregateValues, selectK } from './aggregate';
 import { EvalError, NotImplementedError } from './errors';
 import { COMPARISON_OPS, scalarOp } from './operators';
 import { vectorBinary } from './vector-binary';
-import type { AggregateExpr, BinaryExpr, Call, Expr, VectorSelector } from './ast';
+import type { AggregateExpr, AtModifier, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast';
 import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
 import { DATE_FUNCTIONS } from './date-functions';
@@ -240,33 +240,21 @@ export class Engine {
   private async callOverRange(e: Call, fn: RangeFunction, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
     const mi = e.args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
     const m = e.args[mi];
-    if (m.type !== 'MatrixSelector') throw new NotImplementedError(`${e.func}() over a ${m.type} is not evaluated yet`);
+    if (m.type !== 'MatrixSelector' && m.type !== 'SubqueryExpr') throw new EvalError(`${e.func}() expects a range vector`);
     const paramExpr = e.args.find((_, i) => i !== mi);
     const param = paramExpr ? await this.eval(paramExpr, steps, times, range) : undefined;
     if (param && param.type !== 'scalar') throw new NotImplementedError(`${e.func}() with a ${param.type} parameter is not evaluated yet`);
-    if (!this.queryable) throw new EvalError('no data source to select from');
-    const sel = m.vector;
-    const at = sel.at ? (sel.at.kind === 'start' ? range.start : sel.at.kind === 'end' ? range.end : sel.at.ms) : undefined;
-    const ends = times.map((t) => (at ?? t) - sel.offset);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const t of ends) {
-      lo = Math.min(lo, t - m.range);
-      hi = Math.max(hi, t);
-    }
-    const querier = await this.queryable.querier(lo + 1, hi);
-    const raw = await collectSeries(await querier.select(sel.matchers));
-    await querier.close();
+    const input = m.type === 'MatrixSelector' ? await this.selectRange(m, times, range) : await this.subquery(m, times, range);
     const keepName = KEEPS_METRIC_NAME.has(e.func);
     const out: StepSeries[] = [];
-    for (const s of raw) {
-      const { ts, vs } = withoutStaleMarkers(s.timestamps, s.values);
+    for (const s of input.series) {
+      const { ts, vs } = s;
       const values = new Float64Array(steps);
       const present = new Uint8Array(steps);
       let any = false;
       for (let i = 0; i < steps; i++) {
-        const rangeEnd = ends[i];
-        const rangeStart = rangeEnd - m.range;
+        const rangeEnd = input.ends[i];
+        const rangeStart = rangeEnd - input.rangeMs;
         const w = { ts, vs, lo: lastAtOrBefore(ts, rangeStart) + 1, hi: lastAtOrBefore(ts, rangeEnd) + 1, rangeStart, rangeEnd, evalTime: times[i] };
         const v = fn(w, param ? param.values[i] : NaN);
         if (v === undefined) continue;
@@ -274,10 +262,57 @@ export class Engine {
         present[i] = 1;
         any = true;
       }
-      if (any) out.push({ labels: s.labels, values, present, dropName: !keepName });
+      if (any) out.push({ labels: s.labels, values, present, dropName: s.dropName || !keepName });
     }
     return { type: 'vector', series: out };
   }
+
+  /** The samples a range selector reads: per step the window ends at the step (offset, @). */
+  private async selectRange(m: MatrixSelector, times: Float64Array, range: EvalRange): Promise<RangeInput> {
+    if (!this.queryable) throw new EvalError('no data source to select from');
+    const sel = m.vector;
+    const ends = times.map((t) => (this.atTime(sel.at, range) ?? t) - sel.offset);
+    const querier = await this.queryable.querier(min(ends) - m.range + 1, max(ends));
+    const raw = await collectSeries(await querier.select(sel.matchers));
+    await querier.close();
+    return { ends, rangeMs: m.range, series: raw.map((s) => ({ labels: s.labels, ...withoutStaleMarkers(s.timestamps, s.values) })) };
+  }
+
+  /**
+   * A subquery `expr[range:step]`: the inner expression evaluated at the multiples of its step
+   * (default 1m) that fall in any outer window, as Prometheus aligns them; each outer step then
+   * reads the points in its window (t - range, t], t moved by `offset` or fixed by `@`.
+   */
+  private async subquery(e: SubqueryExpr, times: Float64Array, range: EvalRange): Promise<RangeInput> {
+    const ends = times.map((t) => (this.atTime(e.at, range) ?? t) - e.offset);
+    const interval = e.step ?? DEFAULT_SUBQUERY_STEP_MS;
+    const earliest = min(ends) - e.range;
+    let start = interval * Math.trunc(earliest / interval);
+    if (start < earliest) start += interval;
+    const innerSteps = Math.max(0, Math.floor((max(ends) - start) / interval) + 1);
+    const innerTimes = Float64Array.from({ length: innerSteps }, (_, i) => start + i * interval);
+    const inner = await this.eval(e.expr, innerSteps, innerTimes, range);
+    if (inner.type !== 'vector') throw new NotImplementedError(`a subquery of a ${inner.type} is not evaluated yet`);
+    const series = inner.series.map((s) => {
+      const n = s.present.reduce((acc, p) => acc + p, 0);
+      const ts = new Float64Array(n);
+      const vs = new Float64Array(n);
+      let k = 0;
+      for (let i = 0; i < innerSteps; i++) {
+        if (!s.present[i]) continue;
+        ts[k] = innerTimes[i];
+        vs[k++] = s.values[i];
+      }
+      return { labels: s.labels, ts, vs, dropName: s.dropName };
+    });
+    return { ends, rangeMs: e.range, series };
+  }
+
+  private atTime(at: AtModifier | undefined, range: EvalRange): number | undefined {
+    if (!at) return undefined;
+    return at.kind === 'start' ? range.start : at.kind === 'end' ? range.end : at.ms;
+  }
+
 
   private async aggregate(e: AggregateExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
     // Aggregation names are case-insensitive in PromQL (`SUM`).
@@ -379,6 +414,28 @@ function sortByValue(series: StepSeries[], desc: boolean): StepSeries[] {
   });
 }
 
+
+/** What a range function reads: per series its samples, and per step where the window ends. */
+interface RangeInput {
+  ends: Float64Array;
+  rangeMs: number;
+  series: Array<{ labels: Labels; ts: Float64Array; vs: Float64Array; dropName?: boolean }>;
+}
+
+/** Prometheus's default evaluation interval, the step of a subquery written without one. */
+const DEFAULT_SUBQUERY_STEP_MS = 60_000;
+
+function min(xs: Float64Array): number {
+  let m = Infinity;
+  for (const x of xs) m = Math.min(m, x);
+  return m;
+}
+
+function max(xs: Float64Array): number {
+  let m = -Infinity;
+  for (const x of xs) m = Math.max(m, x);
+  return m;
+}
 
 /** The samples without staleness markers (range vectors never contain them). */
 function withoutStaleMarkers(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {

@@ -238,8 +238,10 @@ export class Engine {
   }
 
   private async callOverRange(e: Call, fn: RangeFunction, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
-    const mi = e.args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
-    const m = e.args[mi];
+    const args = e.args.map(unwrapParens);
+    const mi = args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
+    const m = args[mi];
+    if (!m) throw new EvalError(`${e.func}() expects a range vector`);
     if (m.type !== 'MatrixSelector' && m.type !== 'SubqueryExpr') throw new EvalError(`${e.func}() expects a range vector`);
     const paramExpr = e.args.find((_, i) => i !== mi);
     const param = paramExpr ? await this.eval(paramExpr, steps, times, range) : undefined;
@@ -323,6 +325,7 @@ export class Engine {
     const v = await this.eval(e.expr, steps, times, range);
     if (v.type !== 'vector') throw new EvalError(`expected instant vector in aggregation ${e.op}, got ${v.type}`);
     const g = { labels: e.grouping, without: e.without };
+    if ((op === 'topk' || op === 'bottomk') && param?.type === 'scalar' && param.values.some(Number.isNaN)) throw new EvalError('Parameter value is NaN');
     if (op === 'topk' || op === 'bottomk') return { type: 'vector', series: selectK(op, v.series, steps, g, (param as { values: Float64Array }).values) };
     return { type: 'vector', series: aggregateValues(op, v.series, steps, g, param?.values) };
   }
@@ -394,7 +397,8 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
       seen.present[i] = 1;
     }
   }
-  return [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+  // First-seen order: sort(), topk() and friends order their output.
+  return [...byKey.values()];
 }
 
 const EVALUATED_CALLS = new Set(['time', 'pi', 'vector', 'scalar', 'timestamp', 'absent', 'label_replace', 'label_join', 'round', 'clamp', 'clamp_min', 'clamp_max', 'sort', 'sort_desc']);
@@ -414,6 +418,10 @@ function sortByValue(series: StepSeries[], desc: boolean): StepSeries[] {
   });
 }
 
+
+function unwrapParens(e: Expr): Expr {
+  return e.type === 'ParenExpr' ? unwrapParens(e.expr) : e;
+}
 
 /** What a range function reads: per series its samples, and per step where the window ends. */
 interface RangeInput {

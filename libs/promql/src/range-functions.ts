@@ -109,7 +109,8 @@ export function quantile(q: number, values: Float64Array): number {
   if (values.length === 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  values.sort();
+  // Go's sort order: NaN before every number.
+  values.sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
   const rank = q * (values.length - 1);
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(values.length - 1, lower + 1);

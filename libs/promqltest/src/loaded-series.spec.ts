@@ -1,5 +1,5 @@
 import { Matcher } from '@myelin/model';
-import { isStaleNaN } from '@myelin/promql';
+import { isStaleNaN, NotImplementedError } from '@myelin/promql';
 import { collectSeries } from '@myelin/storage';
 import { LoadedSeries } from './loaded-series';
 import { parseScript, type LoadCommand } from './script';
@@ -38,6 +38,17 @@ describe('LoadedSeries', () => {
     const [s] = await select(data, 0, 60_000);
     expect([...s.timestamps]).toEqual([0, 10_000, 40_000]);
     expect([...s.values]).toEqual([5, 1, 7]);
+  });
+
+  it('refuses to select native-histogram series, loaded or derived by load_with_nhcb', async () => {
+    const data = new LoadedSeries();
+    loads('load 1m\n  h {{schema:0 count:1 sum:1}}\n  m 1\n').forEach((c) => data.load(c));
+    await expect(select(data, 0, 60_000, 'h')).rejects.toThrow(NotImplementedError);
+    expect(await select(data, 0, 60_000, 'm')).toHaveLength(1);
+    data.clear();
+    loads('load_with_nhcb 1m\n  x_bucket{le="1"} 1\n  x_bucket{le="+Inf"} 2\n').forEach((c) => data.load(c));
+    await expect(select(data, 0, 60_000, 'x')).rejects.toThrow('native histograms are not evaluated yet');
+    expect(await select(data, 0, 60_000, 'x_bucket')).toHaveLength(2);
   });
 
   it('forgets everything on clear', async () => {

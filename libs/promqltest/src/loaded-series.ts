@@ -1,4 +1,5 @@
-import { compareLabels, type Labels, type Matcher } from '@myelin/model';
+import { compareLabels, type Labels, labelsKey, type Matcher } from '@myelin/model';
+import { NotImplementedError } from '@myelin/promql';
 import { type Querier, type Queryable, type Series, seriesSetOf } from '@myelin/storage';
 import type { LoadCommand } from './script';
 
@@ -12,12 +13,23 @@ const STALE_NAN = new Float64Array(new Uint32Array([0x00000002, 0x7ff00000]).buf
 export class LoadedSeries implements Queryable {
   private series: Series[] = [];
 
-  /** True once a load held a native histogram, which the engine does not evaluate yet. */
-  hasHistograms = false;
+  /** Native-histogram series derived by `load_with_nhcb` (not loaded as samples). */
+  private nativeOnly: Labels[] = [];
+
+  /** Series that hold native-histogram samples: selecting one raises NotImplementedError. */
+  private readonly histogramSeries = new Set<string>();
 
   load(cmd: LoadCommand): void {
-    // load_with_nhcb adds native histograms made from the classic buckets.
-    if (cmd.withNhcb) this.hasHistograms = true;
+    // load_with_nhcb also loads each classic histogram as a native one named without `_bucket`
+    // (and without `le`): those series exist for selection, as native histograms.
+    if (cmd.withNhcb) {
+      for (const def of cmd.series) {
+        const name = def.labels.find((l) => l.name === '__name__')?.value ?? '';
+        if (!name.endsWith('_bucket') || !def.labels.some((l) => l.name === 'le')) continue;
+        const labels = def.labels.filter((l) => l.name !== 'le').map((l) => (l.name === '__name__' ? { name: l.name, value: name.slice(0, -'_bucket'.length) } : l));
+        this.nativeOnly.push(labels);
+      }
+    }
     for (const def of cmd.series) {
       // Typed arrays throughout: V8 canonicalises NaNs stored in plain arrays, which would turn
       // a staleness marker into an ordinary NaN.
@@ -27,7 +39,7 @@ export class LoadedSeries implements Queryable {
       def.values.forEach((v, i) => {
         if (v.kind === 'missing') return;
         if (v.kind === 'histogram') {
-          this.hasHistograms = true;
+          this.histogramSeries.add(labelsKey(def.labels));
           return;
         }
         ts[n] = i * cmd.intervalMs;
@@ -41,7 +53,8 @@ export class LoadedSeries implements Queryable {
 
   clear(): void {
     this.series = [];
-    this.hasHistograms = false;
+    this.nativeOnly = [];
+    this.histogramSeries.clear();
   }
 
   async querier(mint: number, maxt: number): Promise<Querier> {
@@ -53,7 +66,13 @@ export class LoadedSeries implements Queryable {
       while (hi < s.timestamps.length && s.timestamps[hi] <= maxt) hi++;
       return { labels: s.labels, timestamps: s.timestamps.slice(lo, hi), values: s.values.slice(lo, hi) };
     };
-    const matching = (ms: readonly Matcher[] = []) => all.filter((s) => ms.every((m) => m.matchesLabels(s.labels)));
+    const histograms = this.histogramSeries;
+    const matching = (ms: readonly Matcher[] = []) => {
+      const found = all.filter((s) => ms.every((m) => m.matchesLabels(s.labels)));
+      const native = this.nativeOnly.some((labels) => ms.every((m) => m.matchesLabels(labels)));
+      if (native || found.some((s) => histograms.has(labelsKey(s.labels)))) throw new NotImplementedError('native histograms are not evaluated yet');
+      return found;
+    };
     return {
       select: async (ms) => seriesSetOf(matching(ms).map(inRange)),
       labelNames: async (ms) => [...new Set(matching(ms).flatMap((s) => s.labels.map((l) => l.name)))].sort(),

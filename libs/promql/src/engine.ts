@@ -7,6 +7,7 @@ import { vectorBinary } from './vector-binary';
 import type { AggregateExpr, AtModifier, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast';
 import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
+import { bucketQuantile, parseUpperBound } from './bucket-quantile';
 import { DATE_FUNCTIONS } from './date-functions';
 import { labelJoin, labelReplace } from './label-functions';
 import { parseExpr } from './parser';
@@ -146,6 +147,11 @@ export class Engine {
     if (e.func === 'absent') return this.absent(e.args[0], steps, times, range);
     if (e.func === 'time') return { type: 'scalar', values: times.map((t) => t / 1000) };
     if (e.func === 'pi') return { type: 'scalar', values: new Float64Array(steps).fill(Math.PI) };
+    if (e.func === 'histogram_quantile') {
+      const [q, v] = await Promise.all(e.args.map((a) => this.eval(a, steps, times, range)));
+      if (q.type !== 'scalar' || v.type !== 'vector') throw new EvalError('histogram_quantile() expects a scalar and an instant vector');
+      return { type: 'vector', series: histogramQuantile(q.values, v.series, steps) };
+    }
     const arg = e.args.length > 0 ? await this.eval(e.args[0], steps, times, range) : undefined;
     if (e.func === 'vector' && arg?.type === 'scalar') return { type: 'vector', series: [{ labels: [], values: arg.values, present: new Uint8Array(steps).fill(1) }] };
     if (e.func === 'scalar' && arg?.type === 'vector') {
@@ -401,11 +407,49 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
   return [...byKey.values()];
 }
 
-const EVALUATED_CALLS = new Set(['time', 'pi', 'vector', 'scalar', 'timestamp', 'absent', 'label_replace', 'label_join', 'round', 'clamp', 'clamp_min', 'clamp_max', 'sort', 'sort_desc']);
+const EVALUATED_CALLS = new Set(['histogram_quantile', 'time', 'pi', 'vector', 'scalar', 'timestamp', 'absent', 'label_replace', 'label_join', 'round', 'clamp', 'clamp_min', 'clamp_max', 'sort', 'sort_desc']);
 
 /** A value-mapping function over a vector: the metric name is marked for dropping. */
 function mapValues(series: StepSeries[], f: (v: number, step: number) => number): { type: 'vector'; series: StepSeries[] } {
   return { type: 'vector', series: series.map((x) => ({ labels: x.labels, values: x.values.map((v, i) => (x.present[i] ? f(v, i) : 0)), present: x.present.slice(), dropName: true })) };
+}
+
+/**
+ * histogram_quantile over classic buckets: series grouped by their labels without `le`; per step
+ * the buckets present give the quantile. Series without a readable `le` are left out.
+ */
+function histogramQuantile(q: Float64Array, series: StepSeries[], steps: number): StepSeries[] {
+  const groups = new Map<string, { labels: Labels; members: Array<{ s: StepSeries; le: number }> }>();
+  for (const s of series) {
+    const leText = s.labels.find((l) => l.name === 'le')?.value;
+    const le = leText === undefined ? undefined : parseUpperBound(leText);
+    if (le === undefined) continue;
+    const labels = s.labels.filter((l) => l.name !== 'le');
+    const key = labelsKey(labels);
+    const g = groups.get(key) ?? { labels, members: [] };
+    g.members.push({ s, le });
+    groups.set(key, g);
+  }
+  const out: StepSeries[] = [];
+  for (const g of groups.values()) {
+    const upper = new Float64Array(g.members.length);
+    const counts = new Float64Array(g.members.length);
+    const values = new Float64Array(steps);
+    const present = new Uint8Array(steps);
+    for (let i = 0; i < steps; i++) {
+      let n = 0;
+      for (const m of g.members) {
+        if (!m.s.present[i]) continue;
+        upper[n] = m.le;
+        counts[n++] = m.s.values[i];
+      }
+      if (n === 0) continue;
+      values[i] = bucketQuantile(q[i], upper, counts, n);
+      present[i] = 1;
+    }
+    if (present.includes(1)) out.push({ labels: g.labels, values, present, dropName: true });
+  }
+  return out;
 }
 
 /** sort/sort_desc: by the (first step's) value, NaN last either way; a range query ignores order. */

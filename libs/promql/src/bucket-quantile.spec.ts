@@ -1,0 +1,46 @@
+import { bucketQuantile, parseUpperBound } from './bucket-quantile';
+
+function q(phi: number, buckets: Array<[number, number]>): number {
+  return bucketQuantile(phi, Float64Array.from(buckets, (b) => b[0]), Float64Array.from(buckets, (b) => b[1]), buckets.length);
+}
+
+describe('bucketQuantile', () => {
+  const buckets: Array<[number, number]> = [
+    [0.1, 10],
+    [0.5, 50],
+    [1, 90],
+    [Infinity, 100],
+  ];
+  it.each([
+    [0.5, 0.5], // rank 50 ends the 0.5 bucket
+    [0.25, 0.25], // rank 25: 15 of 40 into (0.1, 0.5] -> 0.1 + 0.4 * 15/40
+    [0.05, 0.05],
+    [0.99, 1], // in the +Inf bucket: the highest finite bound
+    [-1, -Infinity],
+    [2, Infinity],
+  ])('q=%d -> %d', (phi, want) => {
+    expect(q(phi, buckets)).toBeCloseTo(want, 12);
+  });
+
+  it.each<[string, Array<[number, number]>]>([
+    ['no +Inf bucket', [[1, 5]]],
+    ['no observations', [[1, 0], [Infinity, 0]]],
+    ['only +Inf', [[Infinity, 3]]],
+  ])('is NaN with %s', (_, b) => {
+    expect(q(0.5, b)).toBeNaN();
+  });
+
+  it('orders buckets, merges equal bounds and forces counts monotonic', () => {
+    expect(q(0.5, [[Infinity, 10], [1, 3], [1, 2], [2, 4]])).toBeCloseTo(q(0.5, [[1, 5], [2, 5], [Infinity, 10]]), 12);
+  });
+
+  it.each([
+    ['+Inf', Infinity],
+    ['0.5', 0.5],
+    ['1e3', 1000],
+    ['', undefined],
+    ['x', undefined],
+  ])('parses le=%j', (le, want) => {
+    expect(parseUpperBound(le)).toBe(want);
+  });
+});

@@ -117,6 +117,17 @@ describe('Engine over a Queryable', () => {
     expect(vector(await engine.evaluate(q, { start: t, end: t, step: 0 })).map((s) => s.values[0])).toEqual([want]);
   });
 
+  it.each([
+    ['absent(m{a="9", a!="x"})', 0, [{ labels: {}, values: [1] }]], // a label with another matcher is left out
+    ['absent(m{a="9"})', 0, [{ labels: { a: '9' }, values: [1] }]],
+    ['absent(m{a="1"})', 0, []],
+    ['absent_over_time(m{a="9"}[1m])', 0, [{ labels: { a: '9' }, values: [1] }]],
+    ['absent_over_time(m{a="1"}[1m])', 30_000, []],
+    ['absent_over_time(m{a="1"}[1m])', 200_000, [{ labels: { a: '1' }, values: [1] }]], // (140s, 200s] is empty
+  ])('%s at %d ms', async (q, t, want) => {
+    expect(vector(await engine.evaluate(q, { start: t, end: t, step: 0 }))).toEqual(want);
+  });
+
   it('scalar() is NaN unless exactly one series has a value', async () => {
     const one = await engine.evaluate('scalar(m{a="1"})', { start: 0, end: 0, step: 0 });
     const two = await engine.evaluate('scalar(m)', { start: 0, end: 0, step: 0 });

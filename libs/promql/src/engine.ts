@@ -131,6 +131,7 @@ export class Engine {
 
   /** The functions evaluated so far; the rest raise NotImplementedError. */
   private async call(e: Call, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    if (e.func === 'absent_over_time') return this.absentOverTime(e, steps, times, range);
     const rangeFn = RANGE_FUNCTIONS[e.func];
     if (rangeFn) return this.callOverRange(e, rangeFn, steps, times, range);
     const elementwise = ELEMENTWISE[e.func];
@@ -223,20 +224,33 @@ export class Engine {
     return { type: 'vector', series: v.series.map((x) => ({ labels: x.labels, values: fromStep ? times.map((t) => t / 1000) : x.values, present: x.present, dropName: true })) };
   }
 
+  /** absent_over_time(m[r]): 1 at steps where no series has a sample in the window. */
+  private async absentOverTime(e: Call, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+    const counted = await this.callOverRange(e, RANGE_FUNCTIONS.count_over_time, steps, times, range);
+    const arg = unwrapParens(e.args[0]);
+    const inner = arg.type === 'MatrixSelector' ? arg.vector : arg.type === 'SubqueryExpr' ? unwrapParens(arg.expr) : undefined;
+    return this.absentAt(counted, inner?.type === 'VectorSelector' ? inner : undefined, steps);
+  }
+
   /**
    * absent(v): at steps where v is empty, one series with value 1, labelled by the selector's
    * equality matchers (a label matched twice is left out), as Prometheus.
    */
   private async absent(arg: Expr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
     const v = await this.eval(arg, steps, times, range);
+    const inner = unwrapParens(arg);
+    return this.absentAt(v, inner.type === 'VectorSelector' ? inner : undefined, steps);
+  }
+
+  private absentAt(v: StepValue, selector: VectorSelector | undefined, steps: number): StepValue {
     if (v.type !== 'vector') throw new EvalError('absent() expects an instant vector');
     const present = new Uint8Array(steps).fill(1);
     for (const x of v.series) for (let i = 0; i < steps; i++) if (x.present[i]) present[i] = 0;
     if (!present.includes(1)) return { type: 'vector', series: [] };
     const labels: Label[] = [];
-    if (arg.type === 'VectorSelector') {
+    if (selector) {
       // A label with any other matcher on it is left out.
-      const named = arg.matchers.filter((m) => m.name !== METRIC_NAME);
+      const named = selector.matchers.filter((m) => m.name !== METRIC_NAME);
       for (const m of named) if (m.type === '=' && named.filter((o) => o.name === m.name).length === 1) labels.push({ name: m.name, value: m.value });
       labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }

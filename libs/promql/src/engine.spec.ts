@@ -141,6 +141,30 @@ describe('Engine over a Queryable', () => {
   });
 });
 
+describe('Engine limits', () => {
+  const data = queryable([
+    series({ __name__: 'm', a: '1' }, [
+      [0, 1],
+      [15_000, 2],
+      [30_000, 3],
+    ]),
+  ]);
+  const t = { start: 30_000, end: 30_000, step: 0 };
+
+  it('refuses a query loading more than -query.max-samples, with Prometheus\'s error', async () => {
+    await expect(new Engine(data, { maxSamples: 3 }).evaluate('sum_over_time(m[1m])', t)).resolves.toBeDefined();
+    await expect(new Engine(data, { maxSamples: 2 }).evaluate('sum_over_time(m[1m])', t)).rejects.toThrow('query processing would load too many samples into memory in query execution');
+  });
+
+  it('stops an evaluation past its timeout, by the injected clock', async () => {
+    let clock = 0;
+    const now = () => (clock += 1_000); // every look at the clock costs a second
+    await expect(new Engine(data, { timeoutMs: 60_000, now }).evaluate('m', t)).resolves.toBeDefined();
+    clock = 0;
+    await expect(new Engine(data, { timeoutMs: 1_500, now }).evaluate('sum(rate(m[1m])) + sum(m)', t)).rejects.toThrow('query timed out in query execution');
+  });
+});
+
 describe('mergeSameLabels', () => {
   const ls = [{ name: 'a', value: '1' }];
   it('joins series that share labels but never a step', () => {

@@ -53,19 +53,42 @@ export interface EvalRange {
   step: number;
 }
 
+/** Per-query limits (Prometheus's -query.max-samples and -query.timeout). */
+export interface EngineOptions {
+  /** Most samples the selectors of one query may load; 0 for no limit. */
+  maxSamples?: number;
+  /** Milliseconds one evaluation may take; 0 for no limit. */
+  timeoutMs?: number;
+  /** The clock (injected; Date.now by default). */
+  now?: () => number;
+}
+
+/** One evaluation's range with its limits' state, passed down the evaluation. */
+interface EvalCtx extends EvalRange {
+  readonly deadline: number;
+  readonly budget: { loaded: number };
+}
+
 /** Evaluates PromQL over a Queryable, step by step in typed arrays (no object per sample). */
 export class Engine {
-  constructor(private readonly queryable: Queryable | undefined = undefined) {}
+  constructor(
+    private readonly queryable: Queryable | undefined = undefined,
+    private readonly options: EngineOptions = {},
+  ) {}
 
   async evaluate(query: string | Expr, range: EvalRange): Promise<StepValue> {
     const expr = typeof query === 'string' ? parseExpr(query) : query;
     const steps = range.step > 0 ? Math.floor((range.end - range.start) / range.step) + 1 : 1;
     const times = Float64Array.from({ length: steps }, (_, i) => range.start + i * range.step);
-    const value = await this.eval(expr, steps, times, range);
+    const now = this.options.now ?? Date.now;
+    const timeout = this.options.timeoutMs ?? 0;
+    const ctx: EvalCtx = { ...range, deadline: timeout > 0 ? now() + timeout : Infinity, budget: { loaded: 0 } };
+    const value = await this.eval(expr, steps, times, ctx);
     return value.type === 'vector' ? { type: 'vector', series: finishNames(value.series) } : value;
   }
 
-  private async eval(e: Expr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+  private async eval(e: Expr, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
+    this.checkDeadline(range);
     switch (e.type) {
       case 'VectorSelector':
         return this.selectVector(e, times, range);
@@ -99,7 +122,7 @@ export class Engine {
    * window (t - 5m, t] at the step's time (moved by `offset`, or fixed by `@`), unless that
    * sample is a staleness marker.
    */
-  private async selectVector(e: VectorSelector, times: Float64Array, range: EvalRange, sampleTimes = false): Promise<StepValue> {
+  private async selectVector(e: VectorSelector, times: Float64Array, range: EvalCtx, sampleTimes = false): Promise<StepValue> {
     if (!this.queryable) throw new EvalError('no data source to select from');
     const at = e.at ? (e.at.kind === 'start' ? range.start : e.at.kind === 'end' ? range.end : e.at.ms) : undefined;
     const eff = times.map((t) => (at ?? t) - e.offset);
@@ -110,7 +133,7 @@ export class Engine {
       hi = Math.max(hi, t);
     }
     const querier = await this.queryable.querier(lo - LOOKBACK_MS + 1, hi);
-    const raw = await collectSeries(await querier.select(e.matchers));
+    const raw = this.charge(await collectSeries(await querier.select(e.matchers)), range);
     await querier.close();
     const out: StepSeries[] = [];
     for (const s of raw) {
@@ -130,7 +153,7 @@ export class Engine {
   }
 
   /** The functions evaluated so far; the rest raise NotImplementedError. */
-  private async call(e: Call, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+  private async call(e: Call, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
     if (e.func === 'absent_over_time') return this.absentOverTime(e, steps, times, range);
     const rangeFn = RANGE_FUNCTIONS[e.func];
     if (rangeFn) return this.callOverRange(e, rangeFn, steps, times, range);
@@ -216,7 +239,7 @@ export class Engine {
    * quantile_over_time, predict_linear's seconds) is evaluated per step.
    */
   /** timestamp(): the sample's own time for a selector, otherwise the step's; in seconds. */
-  private async timestampOf(arg: Expr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+  private async timestampOf(arg: Expr, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
     const inner = arg.type === 'ParenExpr' ? arg.expr : arg;
     const v = inner.type === 'VectorSelector' ? await this.selectVector(inner, times, range, true) : await this.eval(arg, steps, times, range);
     if (v.type !== 'vector') throw new EvalError('timestamp() expects an instant vector');
@@ -225,7 +248,7 @@ export class Engine {
   }
 
   /** absent_over_time(m[r]): 1 at steps where no series has a sample in the window. */
-  private async absentOverTime(e: Call, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+  private async absentOverTime(e: Call, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
     const counted = await this.callOverRange(e, RANGE_FUNCTIONS.count_over_time, steps, times, range);
     const arg = unwrapParens(e.args[0]);
     const inner = arg.type === 'MatrixSelector' ? arg.vector : arg.type === 'SubqueryExpr' ? unwrapParens(arg.expr) : undefined;
@@ -236,7 +259,7 @@ export class Engine {
    * absent(v): at steps where v is empty, one series with value 1, labelled by the selector's
    * equality matchers (a label matched twice is left out), as Prometheus.
    */
-  private async absent(arg: Expr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+  private async absent(arg: Expr, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
     const v = await this.eval(arg, steps, times, range);
     const inner = unwrapParens(arg);
     return this.absentAt(v, inner.type === 'VectorSelector' ? inner : undefined, steps);
@@ -257,7 +280,7 @@ export class Engine {
     return { type: 'vector', series: [{ labels, values: new Float64Array(steps).fill(1), present }] };
   }
 
-  private async callOverRange(e: Call, fn: RangeFunction, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+  private async callOverRange(e: Call, fn: RangeFunction, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
     const args = e.args.map(unwrapParens);
     const mi = args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
     const m = args[mi];
@@ -270,6 +293,7 @@ export class Engine {
     const keepName = KEEPS_METRIC_NAME.has(e.func);
     const out: StepSeries[] = [];
     for (const s of input.series) {
+      this.checkDeadline(range);
       const { ts, vs } = s;
       const values = new Float64Array(steps);
       const present = new Uint8Array(steps);
@@ -290,12 +314,12 @@ export class Engine {
   }
 
   /** The samples a range selector reads: per step the window ends at the step (offset, @). */
-  private async selectRange(m: MatrixSelector, times: Float64Array, range: EvalRange): Promise<RangeInput> {
+  private async selectRange(m: MatrixSelector, times: Float64Array, range: EvalCtx): Promise<RangeInput> {
     if (!this.queryable) throw new EvalError('no data source to select from');
     const sel = m.vector;
     const ends = times.map((t) => (this.atTime(sel.at, range) ?? t) - sel.offset);
     const querier = await this.queryable.querier(min(ends) - m.range + 1, max(ends));
-    const raw = await collectSeries(await querier.select(sel.matchers));
+    const raw = this.charge(await collectSeries(await querier.select(sel.matchers)), range);
     await querier.close();
     return { ends, rangeMs: m.range, series: raw.map((s) => ({ labels: s.labels, ...withoutStaleMarkers(s.timestamps, s.values) })) };
   }
@@ -305,7 +329,7 @@ export class Engine {
    * (default 1m) that fall in any outer window, as Prometheus aligns them; each outer step then
    * reads the points in its window (t - range, t], t moved by `offset` or fixed by `@`.
    */
-  private async subquery(e: SubqueryExpr, times: Float64Array, range: EvalRange): Promise<RangeInput> {
+  private async subquery(e: SubqueryExpr, times: Float64Array, range: EvalCtx): Promise<RangeInput> {
     const ends = times.map((t) => (this.atTime(e.at, range) ?? t) - e.offset);
     const interval = e.step ?? DEFAULT_SUBQUERY_STEP_MS;
     const earliest = min(ends) - e.range;
@@ -330,13 +354,26 @@ export class Engine {
     return { ends, rangeMs: e.range, series };
   }
 
-  private atTime(at: AtModifier | undefined, range: EvalRange): number | undefined {
+  /** Counts loaded samples against -query.max-samples; Prometheus's error when over. */
+  private charge<T extends { timestamps: Float64Array }>(series: T[], ctx: EvalCtx): T[] {
+    for (const s of series) ctx.budget.loaded += s.timestamps.length;
+    const max = this.options.maxSamples ?? 0;
+    if (max > 0 && ctx.budget.loaded > max) throw new EvalError('query processing would load too many samples into memory in query execution');
+    this.checkDeadline(ctx);
+    return series;
+  }
+
+  private checkDeadline(ctx: EvalCtx): void {
+    if ((this.options.now ?? Date.now)() > ctx.deadline) throw new EvalError('query timed out in query execution');
+  }
+
+  private atTime(at: AtModifier | undefined, range: EvalCtx): number | undefined {
     if (!at) return undefined;
     return at.kind === 'start' ? range.start : at.kind === 'end' ? range.end : at.ms;
   }
 
 
-  private async aggregate(e: AggregateExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+  private async aggregate(e: AggregateExpr, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
     // Aggregation names are case-insensitive in PromQL (`SUM`).
     const op = e.op.toLowerCase();
     if (!AGGREGATIONS.has(op)) throw new NotImplementedError(`${e.op} is not evaluated yet`);
@@ -350,7 +387,7 @@ export class Engine {
     return { type: 'vector', series: aggregateValues(op, v.series, steps, g, param?.values) };
   }
 
-  private async binary(e: BinaryExpr, steps: number, times: Float64Array, range: EvalRange): Promise<StepValue> {
+  private async binary(e: BinaryExpr, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
     const l = await this.eval(e.lhs, steps, times, range);
     const r = await this.eval(e.rhs, steps, times, range);
     if (l.type === 'vector' && r.type === 'vector') {

@@ -1,4 +1,4 @@
-import { compareLabels, type Label, type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
+import { compareLabels, type Label, type Labels, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
 import { collectSeries, type Queryable } from '@myelin/storage';
 import { AGGREGATIONS, aggregateValues, selectK } from './aggregate';
 import { EvalError, NotImplementedError } from './errors';
@@ -124,15 +124,9 @@ export class Engine {
    */
   private async selectVector(e: VectorSelector, times: Float64Array, range: EvalCtx, sampleTimes = false): Promise<StepValue> {
     if (!this.queryable) throw new EvalError('no data source to select from');
-    const at = e.at ? (e.at.kind === 'start' ? range.start : e.at.kind === 'end' ? range.end : e.at.ms) : undefined;
+    const at = this.atTime(e.at, range);
     const eff = times.map((t) => (at ?? t) - e.offset);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const t of eff) {
-      lo = Math.min(lo, t);
-      hi = Math.max(hi, t);
-    }
-    const querier = await this.queryable.querier(lo - LOOKBACK_MS + 1, hi);
+    const querier = await this.queryable.querier(min(eff) - LOOKBACK_MS + 1, max(eff));
     const raw = this.charge(await collectSeries(await querier.select(e.matchers)), range);
     await querier.close();
     const out: StepSeries[] = [];
@@ -165,7 +159,7 @@ export class Engine {
       // Without an argument: the step's own time, as vector(time()).
       const input = e.args.length > 0 ? await this.eval(e.args[0], steps, times, range) : { type: 'vector' as const, series: [{ labels: [], values: times.map((t) => t / 1000), present: new Uint8Array(steps).fill(1) }] };
       if (input.type !== 'vector') throw new EvalError(`${e.func}() expects an instant vector`);
-      return { type: 'vector', series: input.series.map((x) => ({ labels: x.labels, values: x.values.map((v, i) => (x.present[i] ? f(v) : 0)), present: x.present, dropName: true })) };
+      return mapValues(input.series, f);
     }
     if (e.func === 'timestamp') return this.timestampOf(e.args[0], steps, times, range);
     if (e.func === 'absent') return this.absent(e.args[0], steps, times, range);
@@ -226,10 +220,7 @@ export class Engine {
           return { type: 'vector', series: sortByValue(arg.series, e.func === 'sort_desc') };
       }
     }
-    if (elementwise && arg?.type === 'vector') {
-      const series = arg.series.map((s) => ({ labels: s.labels, values: s.values.map((v, i) => (s.present[i] ? elementwise(v) : 0)), present: s.present, dropName: true }));
-      return { type: 'vector', series };
-    }
+    if (elementwise && arg?.type === 'vector') return mapValues(arg.series, elementwise);
     throw new NotImplementedError(`${e.func}() is not evaluated yet`);
   }
 
@@ -275,7 +266,7 @@ export class Engine {
       // A label with any other matcher on it is left out.
       const named = selector.matchers.filter((m) => m.name !== METRIC_NAME);
       for (const m of named) if (m.type === '=' && named.filter((o) => o.name === m.name).length === 1) labels.push({ name: m.name, value: m.value });
-      labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      sortLabels(labels);
     }
     return { type: 'vector', series: [{ labels, values: new Float64Array(steps).fill(1), present }] };
   }

@@ -1,4 +1,4 @@
-import { type Label, type Labels, METRIC_NAME } from '@myelin/model';
+import { type Labels, METRIC_NAME, sortLabels } from '@myelin/model';
 import type { StepSeries } from './engine';
 import { EvalError } from './errors';
 
@@ -10,8 +10,7 @@ function validLabelName(name: string): boolean {
 function withLabel(labels: Labels, name: string, value: string): Labels {
   const rest = labels.filter((l) => l.name !== name);
   if (value === '') return rest;
-  const out: Label[] = [...rest, { name, value }];
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sortLabels([...rest, { name, value }]);
 }
 
 /** Go's regexp Expand for a template: `$1`, `${1}`, `$name`, `${name}`, `$$`. */

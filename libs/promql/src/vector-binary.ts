@@ -1,4 +1,4 @@
-import { formatLabels, type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
+import { formatLabels, type Labels, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
 import type { VectorMatching } from './ast';
 import type { StepSeries } from './engine';
 import { EvalError } from './errors';
@@ -73,7 +73,7 @@ function resultLabels(many: Labels, one: Labels, m: VectorMatching): Labels {
     labels = labels.filter((l) => l.name !== name);
     if (v !== '') labels = [...labels, { name, value: v }];
   }
-  return labels.slice().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sortLabels(labels.slice());
 }
 
 function pairwise(op: string, returnBool: boolean, m: VectorMatching, lhs: StepSeries[], rhs: StepSeries[], steps: number, sig: Sig): StepSeries[] {

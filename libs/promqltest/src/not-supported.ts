@@ -3,4 +3,4 @@
  * promql-experimental-functions flag, off by default) and the native-histogram ones (Myelin
  * stores float samples only). Evals that use them are skipped, with this as the reason.
  */
-export const NOT_SUPPORTED_FUNCTION = /unknown function with name "(first_over_time|mad_over_time|ts_of_\w+_over_time|double_exponential_smoothing|step|range|start|end|info|sort_by_label(_desc)?|min_of|max_of|histogram_(count|sum|avg|stddev|stdvar|quantiles))"/;
+export const NOT_SUPPORTED_FUNCTION = /unknown function with name "(first_over_time|mad_over_time|ts_of_\w+_over_time|double_exponential_smoothing|step|range|start|end|info|min_of|max_of|histogram_(count|sum|avg|stddev|stdvar|quantiles))"/;

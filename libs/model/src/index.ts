@@ -4,3 +4,4 @@ export { Matcher } from './matcher';
 export type { MatchType } from './matcher';
 export { decodeLabels, encodeLabels, labelKeyOf, skipLabels } from './label-bytes';
 export { intersectSorted, unionSorted } from './sorted';
+export { labelsHash, xxhash64 } from './labels-hash';

@@ -1,4 +1,5 @@
-import { type Labels, labelsKey, METRIC_NAME } from '@myelin/model';
+import { type Labels, labelsHash, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
+import { formatGoF } from './go-format';
 import type { StepSeries } from './engine';
 import { avgOverTime, extreme, quantile, sumOverTime, variance, type Window } from './range-functions';
 
@@ -8,7 +9,7 @@ import { avgOverTime, extreme, quantile, sumOverTime, variance, type Window } fr
  * one output series (topk/bottomk: the chosen input series themselves). Numerics reuse the
  * range functions' (Kahan-compensated sum and mean, Welford variance), as Prometheus 3 does.
  */
-export const AGGREGATIONS = new Set(['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk']);
+export const AGGREGATIONS = new Set(['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk', 'limitk', 'limit_ratio', 'count_values']);
 
 export interface Grouping {
   labels: readonly string[];
@@ -110,4 +111,74 @@ export function selectK(op: 'topk' | 'bottomk', series: StepSeries[], steps: num
   const out = chosen.filter((c) => c.present.includes(1));
   if (steps === 1) out.sort((a, b) => (better(a.values[0], b.values[0]) ? -1 : better(b.values[0], a.values[0]) ? 1 : 0));
   return out.map(({ labels, values, present, dropName }) => ({ labels, values, present, dropName }));
+}
+
+/** A copy of each input series with nothing present yet: the selections below fill `present`. */
+function unselected(series: StepSeries[], steps: number): StepSeries[] {
+  return series.map((s) => ({ labels: s.labels, values: s.values, present: new Uint8Array(steps), dropName: s.dropName }));
+}
+
+/**
+ * limitk: per group and step, the first k series (in input order) with a sample keep it; k is
+ * truncated to an integer, and a step with k < 1 has none. Which series is not meant to be
+ * stable across steps, only the count.
+ */
+export function limitK(series: StepSeries[], steps: number, g: Grouping, k: Float64Array): StepSeries[] {
+  const out = unselected(series, steps);
+  const index = new Map(series.map((s, i) => [s, i]));
+  for (const group of groupsOf(series, g)) {
+    for (let i = 0; i < steps; i++) {
+      let left = Math.trunc(k[i]);
+      for (const s of group.members) {
+        if (left < 1) break;
+        if (!s.present[i]) continue;
+        out[index.get(s) as number].present[i] = 1;
+        left--;
+      }
+    }
+  }
+  return out.filter((s) => s.present.includes(1));
+}
+
+const MAX_UINT64 = 2 ** 64;
+
+/**
+ * limit_ratio: a deterministic sample of the series by the hash of their labels, as Prometheus
+ * (so both pick the same series): with ratio r >= 0 the series whose hash / 2^64 < r, with
+ * r < 0 those whose hash / 2^64 >= 1 + r, so r and -(1 - r) split the series in two. The ratio
+ * is capped to [-1, 1] (the engine warns) and may change per step; 0 selects nothing.
+ */
+export function limitRatio(series: StepSeries[], steps: number, ratios: Float64Array): StepSeries[] {
+  const out = unselected(series, steps);
+  for (const [n, s] of series.entries()) {
+    const offset = Number(labelsHash(s.labels)) / MAX_UINT64;
+    for (let i = 0; i < steps; i++) {
+      const r = Math.max(-1, Math.min(1, ratios[i]));
+      if (!s.present[i] || r === 0) continue;
+      if ((r >= 0 && offset < r) || (r < 0 && offset >= 1 + r)) out[n].present[i] = 1;
+    }
+  }
+  return out.filter((s) => s.present.includes(1));
+}
+
+/**
+ * count_values("label", v): per step, the number of series of each value, with the value (Go's
+ * shortest decimal form) as the label; `by` groups include the label, `without` keeps it.
+ */
+export function countValues(series: StepSeries[], steps: number, g: Grouping, label: string): StepSeries[] {
+  const grouping: Grouping = g.without ? g : { labels: [...g.labels, label], without: false };
+  const groups = new Map<string, StepSeries>();
+  for (const s of series) {
+    for (let i = 0; i < steps; i++) {
+      if (!s.present[i]) continue;
+      const withValue = sortLabels([...s.labels.filter((l) => l.name !== label), { name: label, value: formatGoF(s.values[i]) }]);
+      const labels = groupLabels(withValue, grouping);
+      const key = labelsKey(labels);
+      let out = groups.get(key);
+      if (!out) groups.set(key, (out = { labels, values: new Float64Array(steps), present: new Uint8Array(steps) }));
+      out.values[i]++;
+      out.present[i] = 1;
+    }
+  }
+  return [...groups.values()];
 }

@@ -1,7 +1,11 @@
-import { bucketQuantile, parseUpperBound } from './bucket-quantile';
+import { bucketFraction, bucketQuantile, parseUpperBound } from './bucket-quantile';
 
 function q(phi: number, buckets: Array<[number, number]>): number {
-  return bucketQuantile(phi, Float64Array.from(buckets, (b) => b[0]), Float64Array.from(buckets, (b) => b[1]), buckets.length);
+  return bucketQuantile(phi, Float64Array.from(buckets, (b) => b[0]), Float64Array.from(buckets, (b) => b[1]), buckets.length).value;
+}
+
+function frac(lower: number, upper: number, buckets: Array<[number, number]>): number {
+  return bucketFraction(lower, upper, Float64Array.from(buckets, (b) => b[0]), Float64Array.from(buckets, (b) => b[1]), buckets.length);
 }
 
 describe('bucketQuantile', () => {
@@ -34,6 +38,14 @@ describe('bucketQuantile', () => {
     expect(q(0.5, [[Infinity, 10], [1, 3], [1, 2], [2, 4]])).toBeCloseTo(q(0.5, [[1, 5], [2, 5], [Infinity, 10]]), 12);
   });
 
+  it.each<[string, Array<[number, number]>, boolean]>([
+    ['a real decrease', [[1, 5], [2, 4], [Infinity, 6]], true],
+    ['a float rounding artefact', [[1, 5], [2, 5 - 1e-15], [Infinity, 6]], false],
+    ['monotonic counts', [[1, 5], [2, 5], [Infinity, 6]], false],
+  ])('reports forced monotonicity for %s', (_, b, forced) => {
+    expect(bucketQuantile(0.5, Float64Array.from(b, (x) => x[0]), Float64Array.from(b, (x) => x[1]), b.length).forcedMonotonic).toBe(forced);
+  });
+
   it.each([
     ['+Inf', Infinity],
     ['0.5', 0.5],
@@ -42,5 +54,36 @@ describe('bucketQuantile', () => {
     ['x', undefined],
   ])('parses le=%j', (le, want) => {
     expect(parseUpperBound(le)).toBe(want);
+  });
+});
+
+describe('bucketFraction', () => {
+  const buckets: Array<[number, number]> = [
+    [0.1, 10],
+    [0.5, 50],
+    [1, 90],
+    [Infinity, 100],
+  ];
+  it.each([
+    [0, 0.5, 0.5], // all of the first two buckets
+    [0.1, 0.3, 0.2], // half of (0.1, 0.5]: 20 of 100
+    [-Infinity, Infinity, 1],
+    [1, Infinity, 0.1], // the +Inf bucket's 10 count from 1 up
+    [0.5, 0.5, 0], // lower >= upper
+  ])('(%d, %d) -> %d', (lo, hi, want) => {
+    expect(frac(lo, hi, buckets)).toBeCloseTo(want, 12);
+  });
+
+  it('is NaN for a NaN bound', () => {
+    expect(frac(NaN, 1, buckets)).toBeNaN();
+  });
+
+  it('starts the first bucket at -Inf when its bound is not positive, interpolating nothing there', () => {
+    // A bound inside (-Inf, 0] counts that whole bucket as below it: (15 - 10) / 20.
+    expect(frac(-5, 0.5, [[0, 10], [1, 20], [Infinity, 20]])).toBeCloseTo(0.25, 12);
+  });
+
+  it('is NaN without a +Inf bucket', () => {
+    expect(frac(0, 1, [[1, 5]])).toBeNaN();
   });
 });

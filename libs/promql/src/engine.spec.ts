@@ -1,6 +1,6 @@
 import { type Labels, type Matcher } from '@myelin/model';
 import { type Queryable, type Series, seriesSetOf } from '@myelin/storage';
-import { Engine, EvalError, isStaleNaN, mergeSameLabels, type StepValue } from './engine';
+import { Engine, EvalError, isStaleNaN, mergeSameLabels, type QueryValue } from './engine';
 
 const STALE = new Float64Array(new Uint32Array([2, 0x7ff00000]).buffer)[0];
 /** Stands for the staleness marker in the sample tables below. */
@@ -26,7 +26,7 @@ function queryable(all: Series[]): Queryable {
   };
 }
 
-function vector(v: StepValue) {
+function vector(v: QueryValue) {
   if (v.type !== 'vector') throw new Error(`expected a vector, got ${v.type}`);
   return v.series.map((s) => ({ labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])), values: [...s.values].map((x, i) => (s.present[i] ? x : null)) }));
 }
@@ -138,6 +138,56 @@ describe('Engine over a Queryable', () => {
   it('evaluates a range query step by step, leaving gaps where no sample is in the lookback', async () => {
     const got = vector(await engine.evaluate('m{a="1"}', { start: 0, end: 600_000, step: 300_000 }));
     expect(got).toEqual([{ labels: { __name__: 'm', a: '1' }, values: [1, 2, null] }]);
+  });
+});
+
+describe('Engine annotations and range-vector results', () => {
+  const data = queryable([
+    series({ __name__: 'requests_total', a: '1' }, [
+      [0, 1],
+      [30_000, 2],
+      [60_000, 3],
+    ]),
+    series({ __name__: 'temperature', a: '1' }, [
+      [0, 20],
+      [60_000, 21],
+    ]),
+    series({ __name__: 'h_bucket', le: '1' }, [[60_000, 5]]),
+    series({ __name__: 'h_bucket', le: '+Inf' }, [[60_000, 4]]),
+    series({ __name__: 'h_bucket', le: 'x' }, [[60_000, 4]]),
+  ]);
+  const engine = new Engine(data);
+  const at = (t: number) => ({ start: t, end: t, step: 0 });
+
+  it.each<[string, string[], string[]]>([
+    ['rate(requests_total[1m])', [], []],
+    ['rate(temperature[2m])', [], ['PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "temperature"']],
+    ['quantile(1.5, temperature)', ['PromQL warning: quantile value should be between 0 and 1, got 1.5'], []],
+    ['quantile_over_time(NaN, temperature[2m])', ['PromQL warning: quantile value should be between 0 and 1, got NaN'], []],
+    ['limit_ratio(-1.1, temperature)', ['PromQL warning: ratio value should be between -1 and 1, got -1.1, capping to -1'], []],
+    [
+      'histogram_quantile(0.5, h_bucket)',
+      ['PromQL warning: bucket label "le" is missing or has a malformed value of "x" for metric name "h_bucket"'],
+      ['PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name "h_bucket"'],
+    ],
+  ])('%s', async (q, warnings, infos) => {
+    const result = await engine.query(q, at(60_000));
+    expect({ warnings: result.warnings, infos: result.infos }).toEqual({ warnings, infos });
+  });
+
+  it('warns that sort() is ineffective in a range query only', async () => {
+    expect((await engine.query('sort(temperature)', at(60_000))).warnings).toEqual([]);
+    expect((await engine.query('sort(temperature)', { start: 0, end: 60_000, step: 30_000 })).warnings).toEqual(['PromQL warning: sort is ineffective for range queries since results are always ordered by labels']);
+  });
+
+  it('answers an instant query of x[r] with the samples in (t - r, t], and refuses it as a range query', async () => {
+    const value = await engine.evaluate('requests_total[1m]', at(60_000));
+    expect(value.type === 'matrix' && value.series.map((s) => [[...s.timestamps], [...s.values]])).toEqual([[[30_000, 60_000], [2, 3]]]);
+    await expect(engine.evaluate('requests_total[1m]', { start: 0, end: 60_000, step: 30_000 })).rejects.toThrow('invalid expression type "range vector" for range query, must be Scalar or instant Vector');
+  });
+
+  it('refuses count_values with an invalid label name before evaluating, quoting it as Go does', async () => {
+    await expect(engine.evaluate('count_values("a\\xc5z", temperature)', at(0))).rejects.toThrow('invalid label name "a\\xc5z"');
   });
 });
 

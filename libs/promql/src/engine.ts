@@ -1,15 +1,17 @@
 import { compareLabels, type Label, type Labels, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
 import { collectSeries, type Queryable } from '@myelin/storage';
-import { AGGREGATIONS, aggregateValues, selectK } from './aggregate';
+import { AGGREGATIONS, aggregateValues, countValues, limitK, limitRatio, selectK } from './aggregate';
+import { quoteGo } from './go-format';
+import { annotation, Annotations } from './annotations';
 import { EvalError, NotImplementedError } from './errors';
 import { COMPARISON_OPS, scalarOp } from './operators';
 import { vectorBinary } from './vector-binary';
 import type { AggregateExpr, AtModifier, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast';
 import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
-import { bucketQuantile, parseUpperBound } from './bucket-quantile';
+import { bucketFraction, bucketQuantile, parseUpperBound } from './bucket-quantile';
 import { DATE_FUNCTIONS } from './date-functions';
-import { labelJoin, labelReplace } from './label-functions';
+import { labelJoin, labelReplace, sortByLabel, validLabelName } from './label-functions';
 import { parseExpr } from './parser';
 
 /** Prometheus's default lookback: an instant selector finds the newest sample up to this old. */
@@ -46,6 +48,19 @@ export { EvalError, NotImplementedError } from './errors';
  */
 export type StepValue = { type: 'scalar'; values: Float64Array } | { type: 'string'; value: string } | { type: 'vector'; series: StepSeries[] };
 
+/** A series of a range vector: its samples in the window, by their own timestamps (ms). */
+export interface RangeSeries {
+  labels: Labels;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+/**
+ * What a query returns: a StepValue, or for an instant query of a range selector or subquery
+ * (`x[5m]`), a range vector ("matrix" in the HTTP API).
+ */
+export type QueryValue = StepValue | { type: 'matrix'; series: RangeSeries[] };
+
 export interface EvalRange {
   /** Milliseconds. An instant query has start === end. */
   start: number;
@@ -67,6 +82,14 @@ export interface EngineOptions {
 interface EvalCtx extends EvalRange {
   readonly deadline: number;
   readonly budget: { loaded: number };
+  readonly annotations: Annotations;
+}
+
+/** A query's value with the warnings and infos Prometheus would attach to it. */
+export interface QueryResult {
+  value: QueryValue;
+  warnings: string[];
+  infos: string[];
 }
 
 /** Evaluates PromQL over a Queryable, step by step in typed arrays (no object per sample). */
@@ -76,15 +99,43 @@ export class Engine {
     private readonly options: EngineOptions = {},
   ) {}
 
-  async evaluate(query: string | Expr, range: EvalRange): Promise<StepValue> {
+  /** The query's value; annotations are dropped (see query()). */
+  async evaluate(query: string | Expr, range: EvalRange): Promise<QueryValue> {
+    return (await this.query(query, range)).value;
+  }
+
+  /** The query's value with its annotations. */
+  async query(query: string | Expr, range: EvalRange): Promise<QueryResult> {
     const expr = typeof query === 'string' ? parseExpr(query) : query;
     const steps = range.step > 0 ? Math.floor((range.end - range.start) / range.step) + 1 : 1;
     const times = Float64Array.from({ length: steps }, (_, i) => range.start + i * range.step);
     const now = this.options.now ?? Date.now;
     const timeout = this.options.timeoutMs ?? 0;
-    const ctx: EvalCtx = { ...range, deadline: timeout > 0 ? now() + timeout : Infinity, budget: { loaded: 0 } };
+    const annotations = new Annotations();
+    const ctx: EvalCtx = { ...range, deadline: timeout > 0 ? now() + timeout : Infinity, budget: { loaded: 0 }, annotations };
+    const top = unwrapParens(expr);
+    if (top.type === 'MatrixSelector' || top.type === 'SubqueryExpr') {
+      if (range.start !== range.end) throw new EvalError('invalid expression type "range vector" for range query, must be Scalar or instant Vector');
+      return { value: await this.rangeVector(top, times, ctx), warnings: annotations.warnings, infos: annotations.infos };
+    }
     const value = await this.eval(expr, steps, times, ctx);
-    return value.type === 'vector' ? { type: 'vector', series: finishNames(value.series) } : value;
+    const finished: StepValue = value.type === 'vector' ? { type: 'vector', series: finishNames(value.series) } : value;
+    return { value: finished, warnings: annotations.warnings, infos: annotations.infos };
+  }
+
+  /** An instant query of `x[r]` or a subquery: each series' samples in (t - r, t]. */
+  private async rangeVector(e: MatrixSelector | SubqueryExpr, times: Float64Array, range: EvalCtx): Promise<QueryValue> {
+    const input = e.type === 'MatrixSelector' ? await this.selectRange(e, times, range) : await this.subquery(e, times, range);
+    const end = input.ends[0];
+    const series: RangeSeries[] = [];
+    for (const s of input.series) {
+      const lo = lastAtOrBefore(s.ts, end - input.rangeMs) + 1;
+      const hi = lastAtOrBefore(s.ts, end) + 1;
+      if (hi <= lo) continue;
+      const labels = s.dropName ? s.labels.filter((l) => l.name !== METRIC_NAME) : s.labels;
+      series.push({ labels, timestamps: s.ts.slice(lo, hi), values: s.vs.slice(lo, hi) });
+    }
+    return { type: 'matrix', series };
   }
 
   private async eval(e: Expr, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
@@ -168,7 +219,12 @@ export class Engine {
     if (e.func === 'histogram_quantile') {
       const [q, v] = await Promise.all(e.args.map((a) => this.eval(a, steps, times, range)));
       if (q.type !== 'scalar' || v.type !== 'vector') throw new EvalError('histogram_quantile() expects a scalar and an instant vector');
-      return { type: 'vector', series: histogramQuantile(q.values, v.series, steps) };
+      return { type: 'vector', series: histogramQuantile(q.values, v.series, steps, range.annotations) };
+    }
+    if (e.func === 'histogram_fraction') {
+      const [lo, hi, v] = await Promise.all(e.args.map((a) => this.eval(a, steps, times, range)));
+      if (lo.type !== 'scalar' || hi.type !== 'scalar' || v.type !== 'vector') throw new EvalError('histogram_fraction() expects two scalars and an instant vector');
+      return { type: 'vector', series: overBuckets(v.series, steps, range.annotations, (upper, counts, n, i) => bucketFraction(lo.values[i], hi.values[i], upper, counts, n)) };
     }
     const arg = e.args.length > 0 ? await this.eval(e.args[0], steps, times, range) : undefined;
     if (e.func === 'vector' && arg?.type === 'scalar') return { type: 'vector', series: [{ labels: [], values: arg.values, present: new Uint8Array(steps).fill(1) }] };
@@ -217,7 +273,12 @@ export class Engine {
         }
         case 'sort':
         case 'sort_desc':
+          if (range.start !== range.end) range.annotations.warn(annotation.sortInRangeQuery());
           return { type: 'vector', series: sortByValue(arg.series, e.func === 'sort_desc') };
+        case 'sort_by_label':
+        case 'sort_by_label_desc':
+          if (range.start !== range.end) range.annotations.warn(annotation.sortInRangeQuery());
+          return { type: 'vector', series: sortByLabel(arg.series, rest.map((_, k) => str(k + 1)), e.func === 'sort_by_label_desc') };
       }
     }
     if (elementwise && arg?.type === 'vector') return mapValues(arg.series, elementwise);
@@ -282,6 +343,7 @@ export class Engine {
     if (param && param.type !== 'scalar') throw new NotImplementedError(`${e.func}() with a ${param.type} parameter is not evaluated yet`);
     const input = m.type === 'MatrixSelector' ? await this.selectRange(m, times, range) : await this.subquery(m, times, range);
     const keepName = KEEPS_METRIC_NAME.has(e.func);
+    const isQuantile = e.func === 'quantile_over_time';
     const out: StepSeries[] = [];
     for (const s of input.series) {
       this.checkDeadline(range);
@@ -295,11 +357,14 @@ export class Engine {
         const w = { ts, vs, lo: lastAtOrBefore(ts, rangeStart) + 1, hi: lastAtOrBefore(ts, rangeEnd) + 1, rangeStart, rangeEnd, evalTime: times[i] };
         const v = fn(w, param ? param.values[i] : NaN);
         if (v === undefined) continue;
+        if (isQuantile && !validQuantile(param?.values[i] ?? NaN)) range.annotations.warn(annotation.invalidQuantile(param?.values[i] ?? NaN));
         values[i] = v;
         present[i] = 1;
         any = true;
       }
-      if (any) out.push({ labels: s.labels, values, present, dropName: s.dropName || !keepName });
+      if (!any) continue;
+      out.push({ labels: s.labels, values, present, dropName: s.dropName || !keepName });
+      if ((e.func === 'rate' || e.func === 'increase') && !s.dropName) warnIfNotCounter(s.labels, range.annotations);
     }
     return { type: 'vector', series: out };
   }
@@ -368,14 +433,38 @@ export class Engine {
     // Aggregation names are case-insensitive in PromQL (`SUM`).
     const op = e.op.toLowerCase();
     if (!AGGREGATIONS.has(op)) throw new NotImplementedError(`${e.op} is not evaluated yet`);
+    if (op === 'count_values') return this.countValues(e, steps, times, range);
     const param = e.param ? await this.eval(e.param, steps, times, range) : undefined;
     if (param && param.type !== 'scalar') throw new NotImplementedError(`${e.op} with a ${param.type} parameter is not evaluated yet`);
     const v = await this.eval(e.expr, steps, times, range);
     if (v.type !== 'vector') throw new EvalError(`expected instant vector in aggregation ${e.op}, got ${v.type}`);
     const g = { labels: e.grouping, without: e.without };
-    if ((op === 'topk' || op === 'bottomk') && param?.type === 'scalar' && param.values.some(Number.isNaN)) throw new EvalError('Parameter value is NaN');
-    if (op === 'topk' || op === 'bottomk') return { type: 'vector', series: selectK(op, v.series, steps, g, (param as { values: Float64Array }).values) };
+    if (op === 'quantile' && param?.type === 'scalar') warnInvalidQuantiles(param.values, range.annotations);
+    const k = param?.type === 'scalar' ? param.values : new Float64Array(steps);
+    if ((op === 'topk' || op === 'bottomk' || op === 'limitk') && k.some(Number.isNaN)) throw new EvalError('Parameter value is NaN');
+    if (op === 'topk' || op === 'bottomk') return { type: 'vector', series: selectK(op, v.series, steps, g, k) };
+    if (op === 'limitk') return { type: 'vector', series: limitK(v.series, steps, g, k) };
+    if (op === 'limit_ratio') return { type: 'vector', series: this.limitRatio(v.series, steps, k, range) };
     return { type: 'vector', series: aggregateValues(op, v.series, steps, g, param?.values) };
+  }
+
+  private limitRatio(series: StepSeries[], steps: number, ratios: Float64Array, range: EvalCtx): StepSeries[] {
+    if (ratios.every((r) => r === 0)) return [];
+    if (ratios.some(Number.isNaN)) throw new EvalError('Ratio value is NaN');
+    const [lo, hi] = [min(ratios), max(ratios)];
+    if (hi > 1) range.annotations.warn(annotation.invalidRatio(hi, 1));
+    if (lo < -1) range.annotations.warn(annotation.invalidRatio(lo, -1));
+    return limitRatio(series, steps, ratios);
+  }
+
+  /** count_values: the label name is checked before the vector is evaluated, as Prometheus does. */
+  private async countValues(e: AggregateExpr, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
+    const param = e.param && unwrapParens(e.param);
+    if (param?.type !== 'StringLiteral') throw new EvalError('count_values expects a string parameter');
+    if (!validLabelName(param.value)) throw new EvalError(`invalid label name ${quoteGo(param.value)}`);
+    const v = await this.eval(e.expr, steps, times, range);
+    if (v.type !== 'vector') throw new EvalError(`expected instant vector in aggregation ${e.op}, got ${v.type}`);
+    return { type: 'vector', series: countValues(v.series, steps, { labels: e.grouping, without: e.without }, param.value) };
   }
 
   private async binary(e: BinaryExpr, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
@@ -449,7 +538,7 @@ export function mergeSameLabels(series: StepSeries[]): StepSeries[] {
   return [...byKey.values()];
 }
 
-const EVALUATED_CALLS = new Set(['histogram_quantile', 'time', 'pi', 'vector', 'scalar', 'timestamp', 'absent', 'label_replace', 'label_join', 'round', 'clamp', 'clamp_min', 'clamp_max', 'sort', 'sort_desc']);
+const EVALUATED_CALLS = new Set(['histogram_quantile', 'histogram_fraction', 'time', 'pi', 'vector', 'scalar', 'timestamp', 'absent', 'label_replace', 'label_join', 'round', 'clamp', 'clamp_min', 'clamp_max', 'sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc']);
 
 /** A value-mapping function over a vector: the metric name is marked for dropping. */
 function mapValues(series: StepSeries[], f: (v: number, step: number) => number): { type: 'vector'; series: StepSeries[] } {
@@ -457,15 +546,19 @@ function mapValues(series: StepSeries[], f: (v: number, step: number) => number)
 }
 
 /**
- * histogram_quantile over classic buckets: series grouped by their labels without `le`; per step
- * the buckets present give the quantile. Series without a readable `le` are left out.
+ * A function over classic histograms: series grouped by their labels without `le`; per step the
+ * buckets present (upper bounds and counts) give the group's value. Series without a readable
+ * `le` are left out with Prometheus's warning.
  */
-function histogramQuantile(q: Float64Array, series: StepSeries[], steps: number): StepSeries[] {
+function overBuckets(series: StepSeries[], steps: number, annotations: Annotations, f: (upper: Float64Array, counts: Float64Array, n: number, step: number, labels: Labels) => number): StepSeries[] {
   const groups = new Map<string, { labels: Labels; members: Array<{ s: StepSeries; le: number }> }>();
   for (const s of series) {
     const leText = s.labels.find((l) => l.name === 'le')?.value;
     const le = leText === undefined ? undefined : parseUpperBound(leText);
-    if (le === undefined) continue;
+    if (le === undefined) {
+      annotations.warn(annotation.badBucketLabel(metricName(s.labels), leText ?? ''));
+      continue;
+    }
     const labels = s.labels.filter((l) => l.name !== 'le');
     const key = labelsKey(labels);
     const g = groups.get(key) ?? { labels, members: [] };
@@ -486,12 +579,22 @@ function histogramQuantile(q: Float64Array, series: StepSeries[], steps: number)
         counts[n++] = m.s.values[i];
       }
       if (n === 0) continue;
-      values[i] = bucketQuantile(q[i], upper, counts, n);
+      values[i] = f(upper, counts, n, i, g.labels);
       present[i] = 1;
     }
     if (present.includes(1)) out.push({ labels: g.labels, values, present, dropName: true });
   }
   return out;
+}
+
+/** histogram_quantile(q, buckets): warns for q outside [0, 1] and for counts forced monotonic. */
+function histogramQuantile(q: Float64Array, series: StepSeries[], steps: number, annotations: Annotations): StepSeries[] {
+  for (let i = 0; i < steps; i++) if (!validQuantile(q[i])) annotations.warn(annotation.invalidQuantile(q[i]));
+  return overBuckets(series, steps, annotations, (upper, counts, n, i, labels) => {
+    const result = bucketQuantile(q[i], upper, counts, n);
+    if (result.forcedMonotonic) annotations.info(annotation.forcedMonotonicity(metricName(labels)));
+    return result.value;
+  });
 }
 
 /** sort/sort_desc: by the (first step's) value, NaN last either way; a range query ignores order. */
@@ -504,6 +607,34 @@ function sortByValue(series: StepSeries[], desc: boolean): StepSeries[] {
   });
 }
 
+
+function metricName(labels: Labels): string {
+  return labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
+}
+
+function validQuantile(q: number): boolean {
+  return q >= 0 && q <= 1;
+}
+
+/** Prometheus's warnings for quantile parameters: NaN, the largest above 1, the smallest below 0. */
+function warnInvalidQuantiles(qs: Float64Array, annotations: Annotations): void {
+  let hi = -Infinity;
+  let lo = Infinity;
+  for (const q of qs) {
+    if (Number.isNaN(q)) annotations.warn(annotation.invalidQuantile(NaN));
+    else [hi, lo] = [Math.max(hi, q), Math.min(lo, q)];
+  }
+  if (hi > 1) annotations.warn(annotation.invalidQuantile(hi));
+  if (lo < 0) annotations.warn(annotation.invalidQuantile(lo));
+}
+
+const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
+
+/** rate()/increase() of a series whose name does not look like a counter's: Prometheus's info. */
+function warnIfNotCounter(labels: Labels, annotations: Annotations): void {
+  const name = metricName(labels);
+  if (name && !COUNTER_SUFFIXES.some((suffix) => name.endsWith(suffix))) annotations.info(annotation.possibleNonCounter(name));
+}
 
 function unwrapParens(e: Expr): Expr {
   return e.type === 'ParenExpr' ? unwrapParens(e.expr) : e;

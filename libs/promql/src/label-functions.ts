@@ -1,10 +1,12 @@
-import { type Labels, METRIC_NAME, sortLabels } from '@myelin/model';
+import { isValidGoUtf8 } from './go-format';
+import { compareLabels, type Labels, METRIC_NAME, sortLabels } from '@myelin/model';
+import { naturalLess } from './natural-order';
 import type { StepSeries } from './engine';
 import { EvalError } from './errors';
 
-/** A label name Prometheus 3 accepts: non-empty valid UTF-8 (bad bytes decode to U+FFFD here). */
-function validLabelName(name: string): boolean {
-  return name.length > 0 && !name.includes('\uFFFD');
+/** A label name Prometheus 3 accepts: non-empty valid UTF-8. */
+export function validLabelName(name: string): boolean {
+  return name.length > 0 && isValidGoUtf8(name);
 }
 
 function withLabel(labels: Labels, name: string, value: string): Labels {
@@ -55,4 +57,20 @@ export function labelJoin(series: StepSeries[], dst: string, separator: string, 
     const value = srcs.map((src) => s.labels.find((l) => l.name === src)?.value ?? '').join(separator);
     return { ...s, labels: withLabel(s.labels, dst, value), dropName: dst === METRIC_NAME ? false : s.dropName };
   });
+}
+
+/**
+ * sort_by_label(v, labels...): by each named label's value in natural order, then by the whole
+ * label set; `desc` reverses both. Missing labels count as "".
+ */
+export function sortByLabel(series: StepSeries[], names: string[], desc: boolean): StepSeries[] {
+  const value = (s: StepSeries, name: string) => s.labels.find((l) => l.name === name)?.value ?? '';
+  const order = (a: StepSeries, b: StepSeries): number => {
+    for (const name of names) {
+      const [x, y] = [value(a, name), value(b, name)];
+      if (x !== y) return naturalLess(x, y) ? -1 : 1;
+    }
+    return compareLabels(a.labels, b.labels);
+  };
+  return series.slice().sort((a, b) => (desc ? -order(a, b) : order(a, b)));
 }

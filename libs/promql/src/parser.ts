@@ -1,3 +1,4 @@
+import { decodeGoBytes } from './go-format';
 import { parser as lezer } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import { Matcher, type MatchType, METRIC_NAME } from '@myelin/model';
@@ -326,7 +327,8 @@ class Parser {
 
   /**
    * Go string literal rules: "..." and '...' with escapes, `...` raw. As in Go, `\x` and octal
-   * escapes are bytes, so "\xc3\xa9" is "é"; bytes that are not valid UTF-8 become U+FFFD.
+   * escapes are bytes, so "\xc3\xa9" is "é"; a byte that is not valid UTF-8 is kept as a lone
+   * surrogate (decodeGoBytes), so label-name checks refuse it and messages quote it as Go does.
    */
   private string(n: SyntaxNode): string {
     const t = this.text(n);
@@ -359,7 +361,7 @@ class Parser {
         i += 2;
       } else throw this.errorAt(n.from, `unknown escape sequence '${e}' in string ${t}`);
     }
-    return Buffer.from(bytes).toString('utf8');
+    return decodeGoBytes(Uint8Array.from(bytes));
   }
 
   /** The value type of an expression, or a ParseError saying why its types do not fit. */

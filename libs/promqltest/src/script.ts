@@ -29,12 +29,18 @@ export interface ClearCommand {
 
 export interface Expectations {
   fail?: { msg?: string; regex?: string };
+  /** true: at least one warning; false: none (`no_warn`); undefined: not checked. */
   warn?: boolean;
   info?: boolean;
+  /** `expect warn msg:|regex:`: the warnings there must be exactly those matching these. */
+  warnings?: AnnotationPattern[];
+  infos?: AnnotationPattern[];
   ordered: boolean;
   string?: string;
   rangeVector?: { startMs: number; endMs: number; stepMs: number };
 }
+
+export type AnnotationPattern = { msg: string } | { regex: string };
 
 export interface EvalCommand {
   type: 'eval';
@@ -241,9 +247,13 @@ export function parseScript(text: string): Command[] {
               break;
             }
             case 'warn':
-            case 'info':
+            case 'info': {
               cmd.expect[ex[1]] = true;
+              const m = /^(msg|regex):(.*)$/.exec(arg);
+              const list = ex[1] === 'warn' ? (cmd.expect.warnings ??= []) : (cmd.expect.infos ??= []);
+              if (m) list.push(m[1] === 'msg' ? { msg: m[2].trim() } : { regex: m[2].trim() });
               break;
+            }
             case 'no_warn':
               cmd.expect.warn = false;
               break;

@@ -23,6 +23,7 @@ export const ENTRY_POINTS = {
   cluster: 'tools/cluster/src/main.ts',
   'bench-ingest': 'tools/bench/src/ingest.ts',
   'bench-blocks': 'tools/bench/src/blocks.ts',
+  'bench-promql': 'tools/bench/src/promql.ts',
   // Worker threads, next to the binaries that start them.
   'prepare-worker': 'libs/services/distributor/src/prepare-worker.ts',
 };

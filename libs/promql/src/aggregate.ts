@@ -41,9 +41,13 @@ function groupsOf(series: StepSeries[], g: Grouping): Group[] {
 }
 
 const NO_TIMES = new Float64Array(0);
+/** One window reused for every group and step (the numerics read only vs[lo, hi)). */
+const window: { -readonly [K in keyof Window]: Window[K] } = { ts: NO_TIMES, vs: NO_TIMES, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
 
 function reduce(op: string, vs: Float64Array, n: number, param: number): number {
-  const w: Window = { ts: NO_TIMES, vs, lo: 0, hi: n, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
+  const w = window;
+  w.vs = vs;
+  w.hi = n;
   switch (op) {
     case 'sum':
       return sumOverTime(w);

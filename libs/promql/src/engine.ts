@@ -7,7 +7,7 @@ import { EvalError, NotImplementedError } from './errors';
 import { COMPARISON_OPS, scalarOp } from './operators';
 import { vectorBinary } from './vector-binary';
 import type { AggregateExpr, AtModifier, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast';
-import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
+import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction, type Window } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
 import { bucketFraction, bucketQuantile, parseUpperBound } from './bucket-quantile';
 import { DATE_FUNCTIONS } from './date-functions';
@@ -90,6 +90,8 @@ export interface QueryResult {
   value: QueryValue;
   warnings: string[];
   infos: string[];
+  /** Samples the selectors loaded (what -query.max-samples counts). */
+  samplesLoaded: number;
 }
 
 /** Evaluates PromQL over a Queryable, step by step in typed arrays (no object per sample). */
@@ -116,11 +118,12 @@ export class Engine {
     const top = unwrapParens(expr);
     if (top.type === 'MatrixSelector' || top.type === 'SubqueryExpr') {
       if (range.start !== range.end) throw new EvalError('invalid expression type "range vector" for range query, must be Scalar or instant Vector');
-      return { value: await this.rangeVector(top, times, ctx), warnings: annotations.warnings, infos: annotations.infos };
+      const value = await this.rangeVector(top, times, ctx);
+      return { value, warnings: annotations.warnings, infos: annotations.infos, samplesLoaded: ctx.budget.loaded };
     }
     const value = await this.eval(expr, steps, times, ctx);
     const finished: StepValue = value.type === 'vector' ? { type: 'vector', series: finishNames(value.series) } : value;
-    return { value: finished, warnings: annotations.warnings, infos: annotations.infos };
+    return { value: finished, warnings: annotations.warnings, infos: annotations.infos, samplesLoaded: ctx.budget.loaded };
   }
 
   /** An instant query of `x[r]` or a subquery: each series' samples in (t - r, t]. */
@@ -345,16 +348,31 @@ export class Engine {
     const keepName = KEEPS_METRIC_NAME.has(e.func);
     const isQuantile = e.func === 'quantile_over_time';
     const out: StepSeries[] = [];
+    // One window object, moved along each series: its bounds only move forward while the steps'
+    // window ends do (they stay put under `@`), so no binary search and no object per step.
+    const w: { -readonly [K in keyof Window]: Window[K] } = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
     for (const s of input.series) {
       this.checkDeadline(range);
       const { ts, vs } = s;
       const values = new Float64Array(steps);
       const present = new Uint8Array(steps);
       let any = false;
+      w.ts = ts;
+      w.vs = vs;
+      let lo = 0;
+      let hi = 0;
       for (let i = 0; i < steps; i++) {
         const rangeEnd = input.ends[i];
         const rangeStart = rangeEnd - input.rangeMs;
-        const w = { ts, vs, lo: lastAtOrBefore(ts, rangeStart) + 1, hi: lastAtOrBefore(ts, rangeEnd) + 1, rangeStart, rangeEnd, evalTime: times[i] };
+        if (i > 0 && rangeEnd < input.ends[i - 1]) lo = hi = 0;
+        while (lo < ts.length && ts[lo] <= rangeStart) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < ts.length && ts[hi] <= rangeEnd) hi++;
+        w.lo = lo;
+        w.hi = hi;
+        w.rangeStart = rangeStart;
+        w.rangeEnd = rangeEnd;
+        w.evalTime = times[i];
         const v = fn(w, param ? param.values[i] : NaN);
         if (v === undefined) continue;
         if (isQuantile && !validQuantile(param?.values[i] ?? NaN)) range.annotations.warn(annotation.invalidQuantile(param?.values[i] ?? NaN));
@@ -646,6 +664,8 @@ interface RangeInput {
   rangeMs: number;
   series: Array<{ labels: Labels; ts: Float64Array; vs: Float64Array; dropName?: boolean }>;
 }
+
+const EMPTY = new Float64Array(0);
 
 /** Prometheus's default evaluation interval, the step of a subquery written without one. */
 const DEFAULT_SUBQUERY_STEP_MS = 60_000;

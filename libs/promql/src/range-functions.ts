@@ -18,6 +18,15 @@ export interface Window {
 
 export type RangeFunction = (w: Window, param: number) => number | undefined;
 
+/**
+ * Kahan compensation terms, reused by every call instead of allocated per window (the functions
+ * are not re-entrant: none calls another while summing).
+ */
+const C0 = new Float64Array(1);
+const C1 = new Float64Array(1);
+const C2 = new Float64Array(1);
+const C3 = new Float64Array(1);
+
 /** Kahan-Babuska summation step: returns the new sum, and the compensation in `c[0]`. */
 function kahanInc(inc: number, sum: number, c: Float64Array): number {
   const t = sum + inc;
@@ -79,10 +88,8 @@ export function linearRegression(w: Window, at: number): [number, number] {
   let sy = 0;
   let sxy = 0;
   let sx2 = 0;
-  const cx = new Float64Array(1);
-  const cy = new Float64Array(1);
-  const cxy = new Float64Array(1);
-  const cx2 = new Float64Array(1);
+  const [cx, cy, cxy, cx2] = [C0, C1, C2, C3];
+  cx[0] = cy[0] = cxy[0] = cx2[0] = 0;
   for (let i = w.lo; i < w.hi; i++) {
     const y = w.vs[i];
     if (constant && i > w.lo && y !== init) constant = false;
@@ -119,14 +126,16 @@ export function quantile(q: number, values: Float64Array): number {
 }
 
 export function sumOverTime(w: Window): number {
-  const c = new Float64Array(1);
+  const c = C0;
+  c[0] = 0;
   let sum = 0;
   for (let i = w.lo; i < w.hi; i++) sum = kahanInc(w.vs[i], sum, c);
   return Number.isFinite(sum) ? sum + c[0] : sum;
 }
 
 export function avgOverTime(w: Window): number {
-  const c = new Float64Array(1);
+  const c = C0;
+  c[0] = 0;
   let sum = 0;
   let mean = 0;
   let count = 0;
@@ -157,8 +166,8 @@ export function variance(w: Window): number {
   let count = 0;
   let mean = 0;
   let aux = 0;
-  const cMean = new Float64Array(1);
-  const cAux = new Float64Array(1);
+  const [cMean, cAux] = [C0, C1];
+  cMean[0] = cAux[0] = 0;
   for (let i = w.lo; i < w.hi; i++) {
     const v = w.vs[i];
     count++;

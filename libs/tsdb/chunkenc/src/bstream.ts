@@ -69,45 +69,42 @@ export class BitWriter {
 
 /** Reads a bit stream written by BitWriter; throws RangeError past the end. */
 export class BitReader {
-  private pos = 0;
-  /** Bits already consumed in bytes[pos]. */
-  private bit = 0;
+  /** The next bit to read, counted from the start of `bytes`. */
+  private bitPos: number;
+  private readonly endBit: number;
 
   constructor(
     private readonly bytes: Uint8Array,
     start = 0,
-    private readonly end = bytes.length,
+    end = bytes.length,
   ) {
-    this.pos = start;
+    this.bitPos = start * 8;
+    this.endBit = end * 8;
   }
 
   readBit(): number {
-    if (this.pos >= this.end) throw new RangeError('chunk data ended early');
-    const b = (this.bytes[this.pos] >>> (7 - this.bit)) & 1;
-    if (++this.bit === 8) {
-      this.bit = 0;
-      this.pos++;
-    }
-    return b;
+    const p = this.bitPos;
+    if (p >= this.endBit) throw new RangeError('chunk data ended early');
+    this.bitPos = p + 1;
+    return (this.bytes[p >>> 3] >>> (7 - (p & 7))) & 1;
   }
 
-  /** Reads `nbits` (0..32) bits as an unsigned number. */
+  /**
+   * Reads `nbits` (0..32) bits as an unsigned number: the 40 bits from the current byte on are
+   * loaded at once and the wanted ones shifted out (no loop per byte; decoding is hot).
+   */
   readBits(nbits: number): number {
-    let out = 0;
-    while (nbits > 0) {
-      if (this.pos >= this.end) throw new RangeError('chunk data ended early');
-      const avail = 8 - this.bit;
-      const take = Math.min(avail, nbits);
-      const chunk = (this.bytes[this.pos] >>> (avail - take)) & ((1 << take) - 1);
-      out = out * (1 << take) + chunk; // multiplication keeps 32-bit results unsigned
-      this.bit += take;
-      if (this.bit === 8) {
-        this.bit = 0;
-        this.pos++;
-      }
-      nbits -= take;
-    }
-    return out;
+    if (nbits === 0) return 0;
+    const p = this.bitPos;
+    if (p + nbits > this.endBit) throw new RangeError('chunk data ended early');
+    this.bitPos = p + nbits;
+    const b = this.bytes;
+    const i = p >>> 3;
+    const off = p & 7;
+    // Bytes past the end read as 0 (undefined | 0); only bits before endBit are ever used.
+    const word = ((b[i] << 24) | ((b[i + 1] | 0) << 16) | ((b[i + 2] | 0) << 8) | (b[i + 3] | 0)) >>> 0;
+    const window = off === 0 ? word : ((word << off) | ((b[i + 4] | 0) >>> (8 - off))) >>> 0;
+    return nbits === 32 ? window : window >>> (32 - nbits);
   }
 
   readByte(): number {

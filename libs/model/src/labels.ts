@@ -27,6 +27,11 @@ export function formatLabels(labels: Labels): string {
   return `${name}{${rest.join(', ')}}`;
 }
 
+/** Prometheus's labels.String(): every label, the name too, as `{a="1", b="2"}` ("{}" when empty). */
+export function labelsString(labels: Labels): string {
+  return `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
+}
+
 export function sortLabels(labels: Label[]): Label[] {
   return labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

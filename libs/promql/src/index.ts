@@ -3,4 +3,5 @@ export type * from './ast';
 export { FUNCTIONS, PARAM_AGGREGATIONS } from './functions';
 export type { FunctionSignature } from './functions';
 export { Engine, EvalError, isStaleNaN, LOOKBACK_MS, NotImplementedError } from './engine';
+export { formatGoF } from './go-format';
 export type { EngineOptions, EvalRange, QueryResult, QueryValue, RangeSeries, StepSeries, StepValue } from './engine';

@@ -1,4 +1,4 @@
-import { formatLabels, type Labels, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
+import { type Labels, labelsKey, labelsString, METRIC_NAME, sortLabels } from '@myelin/model';
 import type { VectorMatching } from './ast';
 import type { StepSeries } from './engine';
 import { EvalError } from './errors';
@@ -92,7 +92,10 @@ function pairwise(op: string, returnBool: boolean, m: VectorMatching, lhs: StepS
       const seen = oneAt.get(oneSigs[j]);
       if (seen) {
         const side = swap ? 'left' : 'right';
-        throw new EvalError(`found duplicate series for the match group ${oneSigs[j]} on the ${side} hand-side of the operation: [${formatLabels(seen.labels)}, ${formatLabels(s.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`);
+        // As Prometheus: the matched labels and both series in full, the series in sorted order.
+        const group = m.on ? s.labels.filter((l) => m.labels.includes(l.name)) : s.labels.filter((l) => l.name !== METRIC_NAME && !m.labels.includes(l.name));
+        const [a, b] = [labelsString(seen.labels), labelsString(s.labels)].sort();
+        throw new EvalError(`found duplicate series for the match group ${labelsString(group)} on the ${side} hand-side of the operation: [${a}, ${b}];many-to-many matching not allowed: matching labels must be unique on one side`);
       }
       oneAt.set(oneSigs[j], s);
     }

@@ -6,7 +6,7 @@ export { negotiate } from './content-type';
 export type { Protocol } from './content-type';
 export { snappyDecode, snappyEncode } from './snappy';
 export { DecodeError, ProtoReader, ProtoWriter } from './protobuf';
-export { isValidLabelName, isValidMetricName, validateLabels, validateTenantId, validateTimestamp } from './validate';
+export { isValidLabelName, isValidMetricName, validateLabels, validateTimestamp } from './validate';
 export type { ValidationLimits } from './validate';
 export { RateLimiter } from './rate-limiter';
 export { WritePreparer } from './prepare';

@@ -1,6 +1,6 @@
 import type { Labels } from '@myelin/model';
 import { RateLimiter } from './rate-limiter';
-import { validateLabels, validateTenantId, validateTimestamp, type ValidationLimits } from './validate';
+import { validateLabels, validateTimestamp, type ValidationLimits } from './validate';
 
 const limits: ValidationLimits = {
   maxLabelNamesPerSeries: 4,
@@ -46,19 +46,6 @@ describe('validateTimestamp', () => {
 
   it('accepts old samples when rejecting them is off', () => {
     expect(validateTimestamp(0, now, up, { ...limits, rejectOldSamples: false })).toBeUndefined();
-  });
-});
-
-describe('validateTenantId', () => {
-  it.each([
-    ['tenant-1', undefined],
-    ["a.b_c!*'()", undefined],
-    ['', 'no org id: the X-Scope-OrgID header is required'],
-    ['..', 'tenant ID ".." is not allowed'],
-    ['a/b', 'tenant ID "a/b" contains unsupported characters: allowed are letters, digits and !-_.*\'()'],
-    ['x'.repeat(151), 'tenant ID is too long: 151 characters, max 150'],
-  ])('%j', (id, expected) => {
-    expect(validateTenantId(id)).toBe(expected);
   });
 });
 

@@ -84,14 +84,3 @@ export function validateTimestamp(t: number, now: number, labels: Labels, limits
   }
   return undefined;
 }
-
-const TENANT_CHARS = /^[a-zA-Z0-9!\-_.*'()]+$/;
-
-/** Cortex's tenant ID rules; returns the problem or undefined. */
-export function validateTenantId(id: string): string | undefined {
-  if (id === '') return 'no org id: the X-Scope-OrgID header is required';
-  if (id.length > 150) return `tenant ID is too long: ${id.length} characters, max 150`;
-  if (id === '.' || id === '..') return `tenant ID ${quote(id)} is not allowed`;
-  if (!TENANT_CHARS.test(id)) return `tenant ID ${quote(id)} contains unsupported characters: allowed are letters, digits and !-_.*'()`;
-  return undefined;
-}

@@ -13,6 +13,8 @@ export type { ReplicationSet } from './replication-strategy';
 export { Ring } from './ring';
 export type { RingConfig } from './ring';
 export { BatchTracker, planBatch } from './batch';
+export { TOO_MANY_UNHEALTHY, wholeRingSet } from './whole-ring-set';
+export type { WholeRingConfig, WholeRingSet } from './whole-ring-set';
 export type { BatchOutcome, BatchPlan, InstanceFailure } from './batch';
 export { Lifecycler } from './lifecycler';
 export type { LifecyclerConfig, LifecyclerLogger, PersistedInstance, StateChange, TokensStore } from './lifecycler';

@@ -1,2 +1,4 @@
 export { collectSeries, seriesSetOf } from './storage';
 export type { Queryable, Querier, SelectHints, Series, SeriesSet } from './storage';
+export { IncompleteResultError, mergeQueryables, mergeSamples, mergeSeries } from './merge';
+export type { MergeOptions } from './merge';

@@ -1,14 +1,12 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG, type MyelinConfig } from '@myelin/platform';
-import { DecodeError, negotiate, validateTenantId } from '@myelin/remote-write';
+import { tenantOf } from '@myelin/model';
+import { DecodeError, negotiate } from '@myelin/remote-write';
 import { DistributorService } from './distributor.service';
 import { ORIGINAL_CONTENT_TYPE } from './raw-body.hook';
 
 export const PUSH_PATHS = ['/api/v1/push', '/api/prom/push'];
-
-/** Cortex's tenant when multi-tenancy is off. */
-export const NO_AUTH_TENANT = 'fake';
 
 /**
  * Prometheus remote write (1.0 and 2.0) at /api/v1/push (and Cortex's /api/prom/push). The body
@@ -29,13 +27,9 @@ export class PushController {
     if (!protocol.ok) return fail(415, protocol.error);
     if (!Buffer.isBuffer(req.body)) return fail(415, 'missing or unsupported Content-Type: want application/x-protobuf with a snappy-compressed body');
 
-    let tenant = NO_AUTH_TENANT;
-    if (this.config['auth.enabled']) {
-      const header = req.headers['x-scope-orgid'];
-      tenant = typeof header === 'string' ? header.trim() : '';
-      const problem = validateTenantId(tenant);
-      if (problem) return fail(tenant === '' ? 401 : 400, problem);
-    }
+    const who = tenantOf(req.headers['x-scope-orgid'], this.config['auth.enabled']);
+    if ('status' in who) return fail(who.status, who.message);
+    const tenant = who.tenant;
 
     let result;
     try {

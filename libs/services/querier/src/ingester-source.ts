@@ -1,0 +1,63 @@
+import type { InstanceDesc } from '@myelin/ring';
+import { Read, ReplicationError, wholeRingSet } from '@myelin/ring';
+import { IncompleteResultError, mergeQueryables, type Queryable, seriesSetOf } from '@myelin/storage';
+
+/** The part of the ring the querier reads (the live ring view in production, a fixed one in tests). */
+export interface ReadRing {
+  instances(): readonly InstanceDesc[];
+}
+
+/** One ingester's data for a tenant (the RPC client pool in production). */
+export interface IngesterQueryables {
+  queryable(address: string, tenant: string): Queryable;
+}
+
+export interface IngesterSourceConfig {
+  replicationFactor: number;
+  heartbeatTimeoutMs: number;
+  zoneAwarenessEnabled: boolean;
+  /** -querier.query-ingesters-within (0: ask ingesters for every range). */
+  queryIngestersWithinMs: number;
+}
+
+/** A Queryable that has nothing: the time range asked is outside what the source serves. */
+export const EMPTY_QUERYABLE: Queryable = {
+  querier: async () => ({
+    select: async () => seriesSetOf([]),
+    labelNames: async () => [],
+    labelValues: async () => [],
+    close: async () => undefined,
+  }),
+};
+
+/**
+ * A tenant's data on the ingesters: every ingester the ring's Read operation counts healthy
+ * (ACTIVE, READONLY, LEAVING, ...) is asked, their answers merged and de-duplicated (each series
+ * is on RF of them). Up to floor(RF/2) may fail (or that many zones with zone awareness); beyond
+ * that the query fails with every failure named, so an answer is never silently partial.
+ * Ingesters are only asked for [max(mint, now - query-ingesters-within), maxt].
+ */
+export function ingesterQueryable(tenant: string, ring: ReadRing, clients: IngesterQueryables, config: IngesterSourceConfig, now: () => number): Queryable {
+  return {
+    async querier(mint, maxt) {
+      const from = config.queryIngestersWithinMs > 0 ? Math.max(mint, now() - config.queryIngestersWithinMs) : mint;
+      if (from > maxt) return EMPTY_QUERYABLE.querier(mint, maxt);
+      let set;
+      try {
+        set = wholeRingSet(ring.instances(), Read, config, now());
+      } catch (e) {
+        if (e instanceof ReplicationError) throw new IncompleteResultError(`cannot read from the ingesters: ${e.message}`);
+        throw e;
+      }
+      const members = set.instances;
+      const merged = mergeQueryables(
+        members.map((m) => clients.queryable(m.addr, tenant)),
+        {
+          nameOf: (i) => `ingester ${members[i].id} (${members[i].addr})`,
+          canLose: (failed) => (config.zoneAwarenessEnabled ? new Set(failed.map((i) => members[i].zone)).size <= set.maxUnavailableZones : failed.length <= set.maxErrors),
+        },
+      );
+      return merged.querier(from, maxt);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { IngesterClientPool } from '@myelin/ingester-client';
+import { CLOCK, type Clock, CONFIG, type MyelinConfig } from '@myelin/platform';
+import { QueryApi, type QueryLimits } from '@myelin/query-api';
+import { IngesterRing } from '@myelin/ring-module';
+import type { Queryable } from '@myelin/storage';
+import { ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
+
+/** RPC timeout to ingesters when -querier.timeout is 0 (no query timeout). */
+const DEFAULT_INGESTER_TIMEOUT_MS = 120_000;
+
+/**
+ * The querier's read path: the Prometheus API (QueryApi) over each tenant's data on the
+ * ingesters (every ingester healthy for reads, merged and de-duplicated), with the configured
+ * query limits. Blocks in object storage join this source with the store-gateway work.
+ */
+@Injectable()
+export class QuerierService implements OnModuleDestroy {
+  readonly api: QueryApi;
+  private readonly pool: IngesterClientPool;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: MyelinConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly ring: IngesterRing,
+  ) {
+    this.pool = new IngesterClientPool({
+      timeoutMs: config['querier.timeout'] > 0 ? config['querier.timeout'] : DEFAULT_INGESTER_TIMEOUT_MS,
+      connectionsPerIngester: config['ingester.client.connections-per-ingester'],
+    });
+    ring.watcher.onChange((r) => this.pool.prune(new Set(r.instances.map((i) => i.addr))));
+    const limits: QueryLimits = { timeoutMs: config['querier.timeout'], maxSamples: config['querier.max-samples'], maxSeries: config['querier.max-fetched-series-per-query'] };
+    this.api = new QueryApi({ source: (tenant) => this.source(tenant), limits: () => limits, now: () => clock.now() });
+  }
+
+  /** A tenant's data as one Queryable. */
+  source(tenant: string): Queryable {
+    const config: IngesterSourceConfig = {
+      replicationFactor: this.config['distributor.replication-factor'],
+      heartbeatTimeoutMs: this.config['ring.heartbeat-timeout'],
+      zoneAwarenessEnabled: this.config['ring.zone-awareness-enabled'],
+      queryIngestersWithinMs: this.config['querier.query-ingesters-within'],
+    };
+    const ring = { instances: () => this.ring.watcher.ring().instances };
+    const clients = { queryable: (address: string, t: string) => this.pool.get(address).queryable(t) };
+    return ingesterQueryable(tenant, ring, clients, config, () => this.clock.now());
+  }
+
+  onModuleDestroy(): void {
+    this.pool.closeAll();
+  }
+}

@@ -1,0 +1,103 @@
+import { compareLabels, labelsKey, type Matcher } from '@myelin/model';
+import { type Querier, type Queryable, type SelectHints, type Series, type SeriesSet, collectSeries, seriesSetOf } from './storage';
+
+/**
+ * Two series' samples as one: timestamps ascending, one sample per timestamp (replicas hold the
+ * same samples, so where both have a timestamp the first series' sample is kept).
+ */
+export function mergeSamples(a: Series, b: Series): { timestamps: Float64Array; values: Float64Array } {
+  const ta = a.timestamps;
+  const tb = b.timestamps;
+  if (tb.length === 0) return { timestamps: ta, values: a.values };
+  if (ta.length === 0) return { timestamps: tb, values: b.values };
+  const timestamps = new Float64Array(ta.length + tb.length);
+  const values = new Float64Array(ta.length + tb.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < ta.length || j < tb.length) {
+    if (j >= tb.length || (i < ta.length && ta[i] <= tb[j])) {
+      if (j < tb.length && ta[i] === tb[j]) j++;
+      timestamps[n] = ta[i];
+      values[n++] = a.values[i++];
+    } else {
+      timestamps[n] = tb[j];
+      values[n++] = b.values[j++];
+    }
+  }
+  return { timestamps: timestamps.subarray(0, n), values: values.subarray(0, n) };
+}
+
+/** Series from several sources as one set: sorted by labels, equal label sets merged (mergeSamples). */
+export function mergeSeries(lists: readonly (readonly Series[])[]): Series[] {
+  const byKey = new Map<string, Series>();
+  for (const list of lists) {
+    for (const s of list) {
+      const key = labelsKey(s.labels);
+      const seen = byKey.get(key);
+      byKey.set(key, seen ? { labels: seen.labels, ...mergeSamples(seen, s) } : s);
+    }
+  }
+  return [...byKey.values()].sort((x, y) => compareLabels(x.labels, y.labels));
+}
+
+/** Raised when more sources failed than a merge may lose; the answer would be incomplete. */
+export class IncompleteResultError extends Error {
+  override readonly name = 'IncompleteResultError';
+}
+
+export interface MergeOptions {
+  /**
+   * Whether the answer is still complete without the sources at these indexes (they failed).
+   * By default no source may fail.
+   */
+  canLose?: (failed: readonly number[]) => boolean;
+  /** How a source is named in errors (index by default). */
+  nameOf?: (index: number) => string;
+}
+
+/**
+ * Several Queryables as one (Prometheus's merge querier): each select, label-name and
+ * label-value lookup goes to every source in parallel and the answers are merged and
+ * de-duplicated, so replicas and overlapping time ranges return each sample once. Failed sources
+ * are tolerated as far as `canLose` allows; beyond that the call fails with every source's
+ * error named, never with a silently partial answer.
+ */
+export function mergeQueryables(sources: readonly Queryable[], options: MergeOptions = {}): Queryable {
+  const canLose = options.canLose ?? ((failed) => failed.length === 0);
+  const nameOf = options.nameOf ?? ((i) => `source ${i}`);
+  async function settle<T>(calls: Array<Promise<T>>): Promise<T[]> {
+    const results = await Promise.allSettled(calls);
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    if (failed.length > 0 && !canLose(failed)) {
+      const reasons = failed.map((i) => `${nameOf(i)}: ${((results[i] as PromiseRejectedResult).reason as Error)?.message ?? String((results[i] as PromiseRejectedResult).reason)}`);
+      throw new IncompleteResultError(`${failed.length} of ${sources.length} sources failed, too many for a complete answer: ${reasons.join('; ')}`);
+    }
+    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+  return {
+    async querier(mint: number, maxt: number): Promise<Querier> {
+      const queriers = await Promise.allSettled(sources.map((s) => s.querier(mint, maxt)));
+      const each = <T>(f: (q: Querier) => Promise<T>): Array<Promise<T>> => queriers.map((q) => (q.status === 'fulfilled' ? f(q.value) : Promise.reject(q.reason)));
+      return {
+        async select(matchers: readonly Matcher[], hints?: SelectHints): Promise<SeriesSet> {
+          const lists = await settle(each(async (q) => collectSeries(await q.select(matchers, hints))));
+          return seriesSetOf(mergeSeries(lists));
+        },
+        async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
+          return sortedUnion(await settle(each((q) => q.labelNames(matchers))));
+        },
+        async labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]> {
+          return sortedUnion(await settle(each((q) => q.labelValues(name, matchers))));
+        },
+        async close(): Promise<void> {
+          await Promise.allSettled(queriers.map((q) => (q.status === 'fulfilled' ? q.value.close() : undefined)));
+        },
+      };
+    },
+  };
+}
+
+function sortedUnion(lists: readonly string[][]): string[] {
+  return [...new Set(lists.flat())].sort();
+}

@@ -2,3 +2,4 @@ export { collectSeries, seriesSetOf } from './storage';
 export type { Queryable, Querier, SelectHints, Series, SeriesSet } from './storage';
 export { IncompleteResultError, mergeQueryables, mergeSamples, mergeSeries } from './merge';
 export type { MergeOptions } from './merge';
+export { EMPTY_QUERYABLE, olderOnly, recentOnly, restrictRange } from './restrict';

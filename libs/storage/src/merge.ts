@@ -70,6 +70,9 @@ export function mergeQueryables(sources: readonly Queryable[], options: MergeOpt
     const results = await Promise.allSettled(calls);
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
     if (failed.length > 0 && !canLose(failed)) {
+      // One failed source that already explains itself (a nested merge) is passed on as it is.
+      const only = failed.length === 1 ? (results[failed[0]] as PromiseRejectedResult).reason : undefined;
+      if (only instanceof IncompleteResultError) throw only;
       const reasons = failed.map((i) => `${nameOf(i)}: ${((results[i] as PromiseRejectedResult).reason as Error)?.message ?? String((results[i] as PromiseRejectedResult).reason)}`);
       throw new IncompleteResultError(`${failed.length} of ${sources.length} sources failed, too many for a complete answer: ${reasons.join('; ')}`);
     }

@@ -114,6 +114,19 @@ export const OPTIONS = {
     ['auto', 'virtual-hosted', 'path'],
     'auto',
   ),
+  'blocks-storage.bucket-store.sync-interval': durationOption(
+    'How old a querier\'s view of a tenant\'s blocks in object storage may get before it lists them again.',
+    '15m',
+  ),
+  'blocks-storage.bucket-store.ignore-deletion-marks-delay': durationOption(
+    'Blocks marked for deletion are still read for this long after the mark, then ignored.',
+    '6h',
+  ),
+  'blocks-storage.bucket-store.max-open-blocks': intOption(
+    'Blocks whose index header a querier keeps in memory; the least recently used beyond this are closed.',
+    1000,
+    { min: 1 },
+  ),
   'blocks-storage.tsdb.dir': stringOption('Local directory for the ingester\'s WAL, head and blocks.', './data/tsdb'),
   'blocks-storage.s3.max-retries': intOption('Attempts per S3 request, with exponential backoff between them.', 3, { min: 1, max: 20 }),
   'blocks-storage.tsdb.block-ranges-period': durationOption('Time range of the blocks an ingester cuts from its head (aligned to it).', '2h', { min: 1000 }),

@@ -1,6 +1,6 @@
 import type { InstanceDesc } from '@myelin/ring';
 import { Read, ReplicationError, wholeRingSet } from '@myelin/ring';
-import { IncompleteResultError, mergeQueryables, type Queryable, seriesSetOf } from '@myelin/storage';
+import { IncompleteResultError, mergeQueryables, type Queryable, recentOnly, restrictRange } from '@myelin/storage';
 
 /** The part of the ring the querier reads (the live ring view in production, a fixed one in tests). */
 export interface ReadRing {
@@ -20,16 +20,6 @@ export interface IngesterSourceConfig {
   queryIngestersWithinMs: number;
 }
 
-/** A Queryable that has nothing: the time range asked is outside what the source serves. */
-export const EMPTY_QUERYABLE: Queryable = {
-  querier: async () => ({
-    select: async () => seriesSetOf([]),
-    labelNames: async () => [],
-    labelValues: async () => [],
-    close: async () => undefined,
-  }),
-};
-
 /**
  * A tenant's data on the ingesters: every ingester the ring's Read operation counts healthy
  * (ACTIVE, READONLY, LEAVING, ...) is asked, their answers merged and de-duplicated (each series
@@ -38,10 +28,8 @@ export const EMPTY_QUERYABLE: Queryable = {
  * Ingesters are only asked for [max(mint, now - query-ingesters-within), maxt].
  */
 export function ingesterQueryable(tenant: string, ring: ReadRing, clients: IngesterQueryables, config: IngesterSourceConfig, now: () => number): Queryable {
-  return {
+  const all: Queryable = {
     async querier(mint, maxt) {
-      const from = config.queryIngestersWithinMs > 0 ? Math.max(mint, now() - config.queryIngestersWithinMs) : mint;
-      if (from > maxt) return EMPTY_QUERYABLE.querier(mint, maxt);
       let set;
       try {
         set = wholeRingSet(ring.instances(), Read, config, now());
@@ -57,7 +45,8 @@ export function ingesterQueryable(tenant: string, ring: ReadRing, clients: Inges
           canLose: (failed) => (config.zoneAwarenessEnabled ? new Set(failed.map((i) => members[i].zone)).size <= set.maxUnavailableZones : failed.length <= set.maxErrors),
         },
       );
-      return merged.querier(from, maxt);
+      return merged.querier(mint, maxt);
     },
   };
+  return restrictRange(all, recentOnly(now, config.queryIngestersWithinMs));
 }

@@ -3,21 +3,25 @@ import { IngesterClientPool } from '@myelin/ingester-client';
 import { CLOCK, type Clock, CONFIG, type MyelinConfig } from '@myelin/platform';
 import { QueryApi, type QueryLimits } from '@myelin/query-api';
 import { IngesterRing } from '@myelin/ring-module';
-import type { Queryable } from '@myelin/storage';
+import { BucketStore } from '@myelin/bucket-store';
+import { bucketFromConfig } from '@myelin/object-store';
+import { mergeQueryables, olderOnly, type Queryable, restrictRange } from '@myelin/storage';
 import { ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
 
 /** RPC timeout to ingesters when -querier.timeout is 0 (no query timeout). */
 const DEFAULT_INGESTER_TIMEOUT_MS = 120_000;
 
 /**
- * The querier's read path: the Prometheus API (QueryApi) over each tenant's data on the
- * ingesters (every ingester healthy for reads, merged and de-duplicated), with the configured
- * query limits. Blocks in object storage join this source with the store-gateway work.
+ * The querier's read path: the Prometheus API (QueryApi) over each tenant's data, with the
+ * configured query limits. The data is the ingesters' (every ingester healthy for reads, asked for
+ * the last -querier.query-ingesters-within) merged with the blocks in object storage (asked up to
+ * now - -querier.query-store-after); where the two overlap, samples are de-duplicated.
  */
 @Injectable()
 export class QuerierService implements OnModuleDestroy {
   readonly api: QueryApi;
   private readonly pool: IngesterClientPool;
+  private readonly store: BucketStore;
 
   constructor(
     @Inject(CONFIG) private readonly config: MyelinConfig,
@@ -29,6 +33,12 @@ export class QuerierService implements OnModuleDestroy {
       connectionsPerIngester: config['ingester.client.connections-per-ingester'],
     });
     ring.watcher.onChange((r) => this.pool.prune(new Set(r.instances.map((i) => i.addr))));
+    this.store = new BucketStore(bucketFromConfig(config), {
+      syncIntervalMs: config['blocks-storage.bucket-store.sync-interval'],
+      ignoreDeletionMarksDelayMs: config['blocks-storage.bucket-store.ignore-deletion-marks-delay'],
+      maxOpenBlocks: config['blocks-storage.bucket-store.max-open-blocks'],
+      now: () => clock.now(),
+    });
     const limits: QueryLimits = { timeoutMs: config['querier.timeout'], maxSamples: config['querier.max-samples'], maxSeries: config['querier.max-fetched-series-per-query'] };
     this.api = new QueryApi({ source: (tenant) => this.source(tenant), limits: () => limits, now: () => clock.now() });
   }
@@ -43,7 +53,10 @@ export class QuerierService implements OnModuleDestroy {
     };
     const ring = { instances: () => this.ring.watcher.ring().instances };
     const clients = { queryable: (address: string, t: string) => this.pool.get(address).queryable(t) };
-    return ingesterQueryable(tenant, ring, clients, config, () => this.clock.now());
+    const now = () => this.clock.now();
+    const ingesters = ingesterQueryable(tenant, ring, clients, config, now);
+    const blocks = restrictRange(this.store.queryable(tenant), olderOnly(now, this.config['querier.query-store-after']));
+    return mergeQueryables([ingesters, blocks], { nameOf: (i) => (i === 0 ? 'ingesters' : 'object storage') });
   }
 
   onModuleDestroy(): void {

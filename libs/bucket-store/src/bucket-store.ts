@@ -1,0 +1,109 @@
+import type { Matcher } from '@myelin/model';
+import { type Bucket, PrefixedBucket } from '@myelin/object-store';
+import { IncompleteResultError, mergeSeries, type Querier, type Queryable, type Series, seriesSetOf } from '@myelin/storage';
+import { BlockReader } from '@myelin/tsdb-block';
+import { type BlockRef, blocksFor, listBlocks, readBucketIndex } from './discovery';
+
+export interface BucketStoreOptions {
+  /** Re-discover a tenant's blocks when the view is older than this (-blocks-storage.bucket-store.sync-interval). */
+  syncIntervalMs: number;
+  /** Keep reading a block this long after its deletion mark (-blocks-storage.bucket-store.ignore-deletion-marks-delay). */
+  ignoreDeletionMarksDelayMs: number;
+  /** Most open blocks (index headers in memory) kept; the least recently used are dropped. */
+  maxOpenBlocks: number;
+  now(): number;
+}
+
+interface TenantView {
+  blocks: BlockRef[];
+  syncedAt: number;
+  /** A discovery under way, shared by concurrent queries. */
+  pending?: Promise<BlockRef[]>;
+}
+
+/**
+ * Blocks in object storage as a Queryable per tenant (Cortex's store-gateway role, inside the
+ * querier): blocks discovered from the tenant's bucket index or by listing, only blocks
+ * overlapping a query's range opened, each block's index header kept in memory (BlockReader)
+ * and postings, series and chunks read by byte range. Replicas of a block from several
+ * ingesters are merged like any other source, so each sample is returned once.
+ */
+export class BucketStore {
+  private readonly tenants = new Map<string, TenantView>();
+  /** Open blocks by "tenant/ulid", in least-recently-used order. */
+  private readonly open = new Map<string, Promise<BlockReader>>();
+
+  constructor(
+    private readonly bucket: Bucket,
+    private readonly options: BucketStoreOptions,
+  ) {}
+
+  queryable(tenant: string): Queryable {
+    return { querier: (mint, maxt) => this.querier(tenant, mint, maxt) };
+  }
+
+  /** The tenant's blocks as last discovered (discovering them when the view is stale). */
+  async blocks(tenant: string): Promise<BlockRef[]> {
+    const now = this.options.now();
+    let view = this.tenants.get(tenant);
+    if (view && now - view.syncedAt < this.options.syncIntervalMs) return view.blocks;
+    if (!view) this.tenants.set(tenant, (view = { blocks: [], syncedAt: -Infinity }));
+    const v = view;
+    v.pending ??= this.discover(tenant, v.blocks).finally(() => (v.pending = undefined));
+    v.blocks = await v.pending;
+    v.syncedAt = now;
+    return v.blocks;
+  }
+
+  private async discover(tenant: string, known: BlockRef[]): Promise<BlockRef[]> {
+    const tenantBucket = new PrefixedBucket(this.bucket, tenant);
+    return (await readBucketIndex(tenantBucket)) ?? listBlocks(tenantBucket, new Map(known.map((b) => [b.ulid, b])));
+  }
+
+  private async querier(tenant: string, mint: number, maxt: number): Promise<Querier> {
+    const refs = blocksFor(await this.wrap('discover blocks', () => this.blocks(tenant)), mint, maxt, this.options.now(), this.options.ignoreDeletionMarksDelayMs);
+    const readers = () => Promise.all(refs.map((b) => this.reader(tenant, b.ulid)));
+    const selectAll = async (matchers: readonly Matcher[]): Promise<Series[]> => mergeSeries(await Promise.all((await readers()).map((r) => r.select(matchers, mint, maxt))));
+    return {
+      select: async (matchers) => seriesSetOf(await this.wrap('read blocks', () => selectAll(matchers))),
+      labelNames: async (matchers) =>
+        this.wrap('read blocks', async () => {
+          if (matchers && matchers.length > 0) return uniqueSorted((await selectAll(matchers)).flatMap((s) => s.labels.map((l) => l.name)));
+          return uniqueSorted((await readers()).flatMap((r) => r.labelNames()));
+        }),
+      labelValues: async (name, matchers) =>
+        this.wrap('read blocks', async () => {
+          if (matchers && matchers.length > 0) return uniqueSorted((await selectAll(matchers)).flatMap((s) => s.labels.filter((l) => l.name === name).map((l) => l.value)));
+          return uniqueSorted((await readers()).flatMap((r) => r.labelValues(name)));
+        }),
+      close: async () => undefined,
+    };
+  }
+
+  /** An open block, from the cache or opened now (meta.json and the index header read once). */
+  private reader(tenant: string, ulid: string): Promise<BlockReader> {
+    const key = `${tenant}/${ulid}`;
+    let r = this.open.get(key);
+    if (r) this.open.delete(key);
+    else {
+      r = BlockReader.open(new PrefixedBucket(new PrefixedBucket(this.bucket, tenant), ulid), ulid);
+      r.catch(() => this.open.delete(key));
+    }
+    this.open.set(key, r);
+    while (this.open.size > this.options.maxOpenBlocks) this.open.delete(this.open.keys().next().value as string);
+    return r;
+  }
+
+  /** Storage failures make the answer incomplete: reported as such (503), naming the bucket. */
+  private async wrap<T>(what: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      throw new IncompleteResultError(`cannot ${what} in ${this.bucket.name}: ${(e as Error).message}`);
+    }
+  }
+}
+
+function uniqueSorted(xs: string[]): string[] {
+  return [...new Set(xs)].sort();
+}

@@ -24,6 +24,7 @@ export const ENTRY_POINTS = {
   'bench-ingest': 'tools/bench/src/ingest.ts',
   'bench-blocks': 'tools/bench/src/blocks.ts',
   'bench-promql': 'tools/bench/src/promql.ts',
+  'bench-rpc-codec': 'tools/bench/src/rpc-codec.ts',
   // Worker threads, next to the binaries that start them.
   'prepare-worker': 'libs/services/distributor/src/prepare-worker.ts',
 };

@@ -44,6 +44,16 @@ function labelBytes(labels: Labels): string {
   return b;
 }
 
+/** The canonical label bytes of every label set, back to back, with where each starts (n + 1 offsets). */
+export function labelSection(labels: readonly Labels[]): { bytes: Buffer; starts: Int32Array } {
+  const strings = labels.map(labelBytes);
+  const starts = new Int32Array(labels.length + 1);
+  for (let i = 0; i < strings.length; i++) starts[i + 1] = starts[i] + strings[i].length;
+  const bytes = Buffer.allocUnsafe(starts[labels.length]);
+  for (let i = 0; i < strings.length; i++) bytes.write(strings[i], starts[i], 'latin1');
+  return { bytes, starts };
+}
+
 /**
  * Encodes the series `pick` (indexes into labels/offsets; all when omitted) of a columnar batch.
  * Returns buffers to write in order, without concatenating them.
@@ -206,7 +216,8 @@ export function decodeSeriesBatch(payload: Buffer): SeriesBatch {
   return new DecodedBatch(tenant, n, payload, labelStarts, offsets, timestamps, values);
 }
 
-class DecodedBatch implements SeriesBatch {
+/** A SeriesBatch over decoded columns (shared by the binary and the Arrow codecs). */
+export class DecodedBatch implements SeriesBatch {
   private decoded: Labels[] | undefined;
 
   constructor(

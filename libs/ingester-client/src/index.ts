@@ -13,3 +13,4 @@ export {
 export type { PushBatch, QueryRequest, SeriesBatch } from './codec';
 export { IngesterClient, IngesterClientPool, LABEL_NAMES, LABEL_VALUES, LOCAL_INGESTER, NOT_WRITABLE, PUSH, QUERY } from './ingester-client';
 export type { LocalIngester } from './ingester-client';
+export { decodeSeriesArrow, encodeSeriesArrow } from './codec-arrow';

@@ -1,7 +1,8 @@
 import type { Labels, Matcher } from '@myelin/model';
 import { RpcClient } from '@myelin/rpc';
 import type { Querier, Queryable, Series, SeriesSet } from '@myelin/storage';
-import { decodeSeriesBatch, decodeStrings, encodeQueryRequest, type PushBatch, type SeriesBatch } from './codec';
+import { decodeStrings, encodeQueryRequest, type PushBatch, type SeriesBatch } from './codec';
+import { decodeSeriesArrow } from './codec-arrow';
 
 /** RPC patterns an ingester serves. */
 export const PUSH = 'push';
@@ -26,7 +27,7 @@ export class IngesterClient {
   }
 
   async query(tenant: string, mint: number, maxt: number, matchers: Matcher[], limit = 0): Promise<SeriesBatch> {
-    return decodeSeriesBatch(await this.rpc.call(QUERY, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit })], this.timeoutMs));
+    return decodeSeriesArrow(await this.rpc.call(QUERY, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit })], this.timeoutMs), tenant);
   }
 
   async labelNames(tenant: string, mint: number, maxt: number, matchers: Matcher[]): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CodecError, decodeQueryRequest, decodeSeriesBatch, encodeSeriesBatch, encodeStrings, NOT_WRITABLE, type PushBatch } from '@myelin/ingester-client';
+import { CodecError, decodeQueryRequest, decodeSeriesBatch, encodeSeriesArrow, encodeStrings, NOT_WRITABLE, type PushBatch } from '@myelin/ingester-client';
 import type { Labels } from '@myelin/model';
 import { bucketFromConfig } from '@myelin/object-store';
 import { CLOCK, type Clock, CONFIG, LOGGER, type Logger, METRICS_REGISTRY, type MyelinConfig, sharedCounter } from '@myelin/platform';
@@ -251,6 +251,7 @@ export class IngesterService {
     );
   }
 
+  /** Answers with an Arrow IPC stream (docs/format/ingester-rpc.md). */
   async query(payload: Buffer): Promise<Buffer[]> {
     const q = this.decodeQuery(payload);
     const querier = await this.queryable(q.tenant).querier(q.mint, q.maxt);
@@ -266,7 +267,8 @@ export class IngesterService {
       t.set(s.timestamps, offsets[i]);
       v.set(s.values, offsets[i]);
     });
-    return encodeSeriesBatch(q.tenant, labels, offsets, t, v);
+    const arrow = encodeSeriesArrow(labels, offsets, t, v);
+    return [Buffer.from(arrow.buffer, arrow.byteOffset, arrow.byteLength)];
   }
 
   async labelNames(payload: Buffer): Promise<Buffer> {

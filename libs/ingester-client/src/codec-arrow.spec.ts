@@ -1,0 +1,51 @@
+import { encodeLabels, labelKeyOf } from '@myelin/model';
+import { tableFromIPC } from 'apache-arrow';
+import { CodecError } from './codec';
+import { decodeSeriesArrow, encodeSeriesArrow } from './codec-arrow';
+
+const labels = [
+  [{ name: '__name__', value: 'up' }, { name: 'job', value: 'node' }],
+  [{ name: '__name__', value: 'température' }],
+  [{ name: '__name__', value: 'x' }],
+];
+const STALE = new Float64Array(new Uint32Array([2, 0x7ff00000]).buffer)[0];
+const bitsOf = (xs: Float64Array) => Array.from(new Uint32Array(xs.slice().buffer));
+
+describe('Arrow series codec', () => {
+  it.each<[string, number[]]>([
+    ['ordinary times', [1_700_000_000_000, 1_700_000_015_000]],
+    ['negative and small times', [-1, 0]],
+    ['times past 2^32 ms either way', [-(2 ** 40) - 7, 2 ** 52 + 3]],
+  ])('round-trips labels, offsets, values bit for bit, and %s', (_, times) => {
+    const timestamps = Float64Array.from([...times, 5, 6, 7]);
+    const values = Float64Array.of(10, NaN, -0, 1e300, STALE);
+    const offsets = Int32Array.of(0, 2, 2, 5);
+    const d = decodeSeriesArrow(encodeSeriesArrow(labels, offsets, timestamps, values), 'tenant-α');
+    expect({ tenant: d.tenant, seriesCount: d.seriesCount, labels: d.labels, offsets: [...d.offsets], timestamps: [...d.timestamps] }).toEqual({ tenant: 'tenant-α', seriesCount: 3, labels, offsets: [0, 2, 2, 5], timestamps: [...timestamps] });
+    expect(bitsOf(d.values)).toEqual(bitsOf(values));
+    expect(d.keyOf(0)).toBe(labelKeyOf(encodeLabels(labels[0])));
+  });
+
+  it('writes a standard Arrow stream any Arrow reader understands (Int64 times, Float64 values)', () => {
+    const table = tableFromIPC(encodeSeriesArrow(labels.slice(0, 1), Int32Array.of(0, 2), Float64Array.of(1000, 2000), Float64Array.of(1.5, 2.5)));
+    expect(table.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual(['labels:Binary', 'timestamps:List<Int64>', 'values:List<Float64>']);
+    expect(table.getChild('timestamps')?.get(0)?.toArray()).toEqual(BigInt64Array.of(1000n, 2000n));
+  });
+
+  it('encodes only the samples the offsets name', () => {
+    const d = decodeSeriesArrow(encodeSeriesArrow(labels.slice(0, 1), Int32Array.of(2, 4), Float64Array.of(0, 0, 3, 4, 0), Float64Array.of(0, 0, 30, 40, 0)));
+    expect([[...d.offsets], [...d.timestamps], [...d.values]]).toEqual([[0, 2], [3, 4], [30, 40]]);
+  });
+
+  it('round-trips an empty answer', () => {
+    const d = decodeSeriesArrow(encodeSeriesArrow([], Int32Array.of(0), new Float64Array(0), new Float64Array(0)));
+    expect(d.seriesCount).toBe(0);
+  });
+
+  it.each([
+    ['garbage', Buffer.from('not arrow at all')],
+    ['a truncated stream', Buffer.from(encodeSeriesArrow(labels, Int32Array.of(0, 2, 2, 5), Float64Array.of(1, 2, 3, 4, 5), Float64Array.of(1, 2, 3, 4, 5))).subarray(0, 100)],
+  ])('refuses %s with a CodecError', (_, bytes) => {
+    expect(() => decodeSeriesArrow(bytes)).toThrow(CodecError);
+  });
+});

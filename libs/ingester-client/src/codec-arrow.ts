@@ -1,0 +1,80 @@
+import { Binary, Field, Float64, Int64, List, makeData, RecordBatch, Schema, Struct, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import type { Labels } from '@myelin/model';
+import { CodecError, DecodedBatch, labelSection, type SeriesBatch } from './codec';
+
+/**
+ * Query answers as an Apache Arrow IPC stream (docs/format/ingester-rpc.md): one record batch,
+ * one row per series, columns `labels` (Binary: the canonical label bytes), `timestamps`
+ * (List<Int64>, ms) and `values` (List<Float64>). Built from and read into typed arrays without
+ * an object per sample: the Int64 column is written and read as pairs of 32-bit words, never as
+ * BigInts.
+ */
+const SCHEMA = new Schema([new Field('labels', new Binary(), false), new Field('timestamps', new List(new Field('item', new Int64(), false)), false), new Field('values', new List(new Field('item', new Float64(), false)), false)]);
+
+const TWO_32 = 4294967296;
+const INV_TWO_32 = 1 / TWO_32;
+
+/**
+ * Milliseconds (integral doubles, |t| < 2^53) as little-endian int64 words: `>>> 0` is the low
+ * word (ToUint32 takes the value modulo 2^32, two's complement for negatives), and what is left
+ * divides exactly by 2^32.
+ */
+function toInt64(ms: Float64Array): BigInt64Array {
+  const words = new Int32Array(ms.length * 2);
+  for (let i = 0; i < ms.length; i++) {
+    const t = ms[i];
+    const lo = t >>> 0;
+    words[2 * i] = lo;
+    words[2 * i + 1] = (t - lo) * INV_TWO_32;
+  }
+  return new BigInt64Array(words.buffer);
+}
+
+function fromInt64(v: BigInt64Array): Float64Array {
+  const words = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = words[2 * i + 1] * TWO_32 + (words[2 * i] >>> 0);
+  return out;
+}
+
+/** Series i has labels[i] and the samples [offsets[i], offsets[i+1]) of the columns. */
+export function encodeSeriesArrow(labels: readonly Labels[], offsets: Int32Array, timestamps: Float64Array, values: Float64Array): Uint8Array {
+  const n = labels.length;
+  const section = labelSection(labels);
+  const from = offsets[0];
+  const m = offsets[n] - from;
+  const sampleOffsets = from === 0 ? offsets : offsets.map((o) => o - from);
+  const labelColumn = makeData({ type: new Binary(), length: n, nullCount: 0, valueOffsets: section.starts, data: new Uint8Array(section.bytes.buffer, section.bytes.byteOffset, section.bytes.byteLength) });
+  const tsType = SCHEMA.fields[1].type as List<Int64>;
+  const vsType = SCHEMA.fields[2].type as List<Float64>;
+  const ts = makeData({ type: tsType, length: n, nullCount: 0, valueOffsets: sampleOffsets, child: makeData({ type: new Int64(), length: m, nullCount: 0, data: toInt64(timestamps.subarray(from, from + m)) }) });
+  const vs = makeData({ type: vsType, length: n, nullCount: 0, valueOffsets: sampleOffsets, child: makeData({ type: new Float64(), length: m, nullCount: 0, data: values.subarray(from, from + m) }) });
+  const struct = makeData({ type: new Struct(SCHEMA.fields), length: n, nullCount: 0, children: [labelColumn, ts, vs] });
+  return tableToIPC(new Table([new RecordBatch(SCHEMA, struct)]), 'stream');
+}
+
+export function decodeSeriesArrow(bytes: Uint8Array, tenant = ''): SeriesBatch {
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch (e) {
+    throw new CodecError(`not an Arrow IPC stream: ${(e as Error).message}`);
+  }
+  const names = table.schema.fields.map((f) => f.name).join(',');
+  if (names !== 'labels,timestamps,values') throw new CodecError(`unexpected Arrow schema: ${names}`);
+  if (table.batches.length === 0) return new DecodedBatch(tenant, 0, Buffer.alloc(0), Int32Array.of(0), Int32Array.of(0), new Float64Array(0), new Float64Array(0));
+  if (table.batches.length !== 1) throw new CodecError(`expected one record batch, got ${table.batches.length}`);
+  const [labels, ts, vs] = table.batches[0].data.children;
+  const n = labels.length;
+  const labelStarts = labels.valueOffsets as Int32Array;
+  const labelData = labels.values as Uint8Array;
+  const offsets = ts.valueOffsets as Int32Array;
+  if (offsets[0] !== 0 || (vs.valueOffsets as Int32Array)[n] !== offsets[n]) throw new CodecError('timestamps and values differ in length');
+  const timestamps = fromInt64(ts.children[0].values as BigInt64Array);
+  const values = vs.children[0].values as Float64Array;
+  for (let i = 0; i < n; i++) {
+    if (offsets[i + 1] < offsets[i] || labelStarts[i + 1] < labelStarts[i]) throw new CodecError(`bad offsets in series ${i}`);
+  }
+  if (offsets[n] > timestamps.length || offsets[n] > values.length || labelStarts[n] > labelData.length) throw new CodecError('offsets point past the columns');
+  return new DecodedBatch(tenant, n, Buffer.from(labelData.buffer, labelData.byteOffset, labelData.byteLength), labelStarts, offsets, timestamps, values);
+}

@@ -11,3 +11,4 @@ export type { ServiceSpec, TopologyInput } from './cluster-topology';
 export { launchChromium, CHROMIUM_PATH } from './browser';
 export { postRaw, pushRemoteWrite } from './remote-write-client';
 export type { PushResponse } from './remote-write-client';
+export { PrometheusServer, prometheusInstalled } from './prometheus';

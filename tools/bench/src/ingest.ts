@@ -4,12 +4,11 @@
 //
 //   node dist/tools/bench-ingest/main.js [--series=50000] [--rounds=10] [--per-request=2000] [--concurrency=4] [--fsync=true]
 //     [--profile-dir=DIR]  (writes a V8 CPU profile of the Myelin process there)
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
-import { freePort, httpStatus, ManagedChild, MyelinProcess, postRaw, waitFor } from '@myelin/test-services';
+import { MyelinProcess, postRaw, PrometheusServer, prometheusInstalled } from '@myelin/test-services';
 
 interface Args {
   series: number;
@@ -132,23 +131,6 @@ async function run(name: string, url: string, pid: number, rounds: Uint8Array[][
   };
 }
 
-async function startPrometheus(): Promise<{ url: string; pid: number; stop: () => Promise<unknown>; dir: string } | undefined> {
-  try {
-    execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-prom-'));
-  writeFileSync(path.join(dir, 'prometheus.yml'), 'global: {}\n');
-  const port = await freePort();
-  const child = new ManagedChild(
-    'prometheus',
-    spawn('prometheus', [`--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver'], { stdio: ['ignore', 'pipe', 'pipe'] }),
-  );
-  await waitFor('prometheus ready', async () => ((await httpStatus(`http://127.0.0.1:${port}/-/ready`)) === 200 ? true : undefined), 30_000);
-  return { url: `http://127.0.0.1:${port}/api/v1/write`, pid: child.pid, stop: () => child.stop(), dir };
-}
-
 function fmt(r: Result): string {
   return `${r.name.padEnd(11)} ${Math.round(r.samplesPerSec).toLocaleString('en').padStart(10)} samples/s  ${r.cpuSecPerMillion.toFixed(2).padStart(6)} CPU-s/M samples  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  ${Math.round(r.bytesPerSeries).toLocaleString('en').padStart(6)} B RSS/series  failures ${r.failures}`;
 }
@@ -174,13 +156,12 @@ async function main(): Promise<void> {
     await myelin.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const prom = await startPrometheus();
+  const prom = prometheusInstalled() ? await PrometheusServer.start({ args: ['--web.enable-remote-write-receiver'] }) : undefined;
   if (prom) {
     try {
-      results.push(await run('prometheus', prom.url, prom.pid, rounds, a));
+      results.push(await run('prometheus', `${prom.url}/api/v1/write`, prom.pid, rounds, a));
     } finally {
       await prom.stop();
-      rmSync(prom.dir, { recursive: true, force: true });
     }
   } else {
     console.log('prometheus not installed: no reference run (apt-get install -y prometheus)');

@@ -8,14 +8,11 @@
 // Myelin's time is the engine's evaluation plus encoding the result as the HTTP API's JSON;
 // Prometheus's is a query_range request over loopback (its HTTP handling is included, so the
 // ratio slightly favours Myelin: see docs/benchmarks.md).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import path from 'node:path';
+import { cpus } from 'node:os';
 import { encodeLabels, labelKeyOf, type Labels } from '@myelin/model';
 import { Engine, type QueryValue } from '@myelin/promql';
 import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
-import { freePort, httpStatus, ManagedChild, postRaw, waitFor } from '@myelin/test-services';
+import { postRaw, PrometheusServer, prometheusInstalled } from '@myelin/test-services';
 import type { Queryable } from '@myelin/storage';
 import { Head } from '@myelin/tsdb-head';
 
@@ -161,24 +158,6 @@ async function timeRuns(runs: number, once: () => Promise<{ samples: number; ser
   return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), ...last };
 }
 
-async function startPrometheus(): Promise<{ base: string; stop: () => Promise<unknown>; dir: string } | undefined> {
-  try {
-    execFileSync('prometheus', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-promql-prom-'));
-  writeFileSync(path.join(dir, 'prometheus.yml'), 'global: {}\n');
-  const port = await freePort();
-  const child = new ManagedChild(
-    'prometheus',
-    spawn('prometheus', [`--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver', '--query.max-samples=200000000'], { stdio: ['ignore', 'pipe', 'pipe'] }),
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor('prometheus ready', async () => ((await httpStatus(`${base}/-/ready`)) === 200 ? true : undefined), 30_000);
-  return { base, stop: () => child.stop(), dir };
-}
-
 /** Pushes the same samples to Prometheus: scrapes in time order, 8 scrapes x 2,000 series per request. */
 async function loadPrometheus(base: string, series: GenSeries[], start: number, scrapes: number): Promise<void> {
   const headers = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' };
@@ -248,18 +227,18 @@ async function main(): Promise<void> {
     console.log(row(`myelin ${q.name}`, mine.get(q.name) as Timing, 'samples loaded'));
   }
 
-  const prom = a.prometheus ? await startPrometheus() : undefined;
+  const prom = a.prometheus && prometheusInstalled() ? await PrometheusServer.start({ args: ['--web.enable-remote-write-receiver', '--query.max-samples=200000000'] }) : undefined;
   if (!prom) {
     console.log('prometheus not installed: no reference run (apt-get install -y prometheus)');
     return;
   }
   try {
     t0 = performance.now();
-    await loadPrometheus(prom.base, series, start, scrapes);
+    await loadPrometheus(prom.url, series, start, scrapes);
     console.log(`prometheus: same samples pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const ratios: string[] = [];
     for (const q of queries) {
-      const theirs = await timeRuns(a.runs, () => prometheusQuery(prom.base, q, end));
+      const theirs = await timeRuns(a.runs, () => prometheusQuery(prom.url, q, end));
       console.log(row(`prometheus ${q.name}`, theirs, 'queryable samples (per step)'));
       const ours = mine.get(q.name) as Timing;
       if (ours.series !== theirs.series) console.log(`  series differ: myelin ${ours.series}, prometheus ${theirs.series}`);
@@ -268,7 +247,6 @@ async function main(): Promise<void> {
     console.log(`p50 time ratio myelin/prometheus (below 1 is faster): ${ratios.join(', ')}`);
   } finally {
     await prom.stop();
-    rmSync(prom.dir, { recursive: true, force: true });
   }
 }
 

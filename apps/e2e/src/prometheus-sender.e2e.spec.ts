@@ -49,9 +49,18 @@ describe('a real Prometheus as a remote-write sender', () => {
   };
 
   it('reads back exactly the samples Prometheus holds', async () => {
-    // Twelve seconds of scrapes, then until Myelin has the samples of the window's end.
-    await new Promise((r) => setTimeout(r, 12_000));
-    const at = Math.floor(Date.now() / 1000) - 2;
+    // Until Prometheus has scraped itself for a full window, then until Myelin has the samples of
+    // the window's end.
+    await waitFor(
+      'ten seconds of scrapes in Prometheus',
+      async () => {
+        const res = await fetch(`${prometheus.url}/api/v1/query?${new URLSearchParams({ query: 'count_over_time(up{job="prometheus"}[12s])' })}`);
+        const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
+        return Number(body.data.result[0]?.value[1] ?? 0) >= 12 ? true : undefined;
+      },
+      40_000,
+    );
+    const at = Math.floor(Date.now() / 1000) - 1;
     await waitFor(
       'the window\'s last scrape in Myelin',
       async () => {

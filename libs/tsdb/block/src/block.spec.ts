@@ -100,6 +100,27 @@ describe('block writer and reader', () => {
     expect(ranges.filter((r) => r.startsWith('index@')).length).toBeLessThan(10);
   });
 
+  it('reads many series and their chunks in a few coalesced reads, and caches postings', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'block-many-'));
+    const many = Array.from({ length: 2000 }, (_, i) => series(L({ __name__: 'm', i: String(i).padStart(4, '0') }), T0, 240, (k) => i + k));
+    const meta = await writeBlock(dir, many, { externalLabels: {}, source: 'test', now: T0 });
+    const bucket = new FilesystemBucket(path.join(dir, meta.ulid));
+    const reads: string[] = [];
+    const spy = { ...bucket, name: bucket.name, getRange: (k: string, o: number, n: number) => (reads.push(k), bucket.getRange(k, o, n)), get: (k: string) => bucket.get(k) };
+    const reader = await BlockReader.open(spy as unknown as FilesystemBucket, meta.ulid);
+    reads.length = 0;
+    const got = await reader.select([new Matcher('=', '__name__', 'm')], -Infinity, Infinity);
+    expect(got).toHaveLength(2000);
+    expect([...got[1234].values]).toEqual(many[1234].v);
+    // 2,000 series entries and 4,000 chunks: a handful of reads, not thousands.
+    expect(reads.filter((k) => k === 'index').length).toBeLessThan(5);
+    expect(reads.filter((k) => k.startsWith('chunks/')).length).toBeLessThan(5);
+    reads.length = 0;
+    await reader.select([new Matcher('=', '__name__', 'm'), new Matcher('=', 'i', '0007')], -Infinity, Infinity);
+    // The postings of __name__="m" come from the cache; i="0007" and the one series entry are read.
+    expect(reads.filter((k) => k === 'index')).toHaveLength(2);
+  });
+
   it('lists label names and values', async () => {
     const { blockDir, meta } = await written();
     const reader = await BlockReader.open(new FilesystemBucket(blockDir), meta.ulid);

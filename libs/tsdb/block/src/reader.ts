@@ -1,3 +1,4 @@
+import { coalesceRanges } from './coalesce';
 import { intersectSorted, type Label, type Labels, type Matcher, unionSorted } from '@myelin/model';
 import type { Series } from '@myelin/storage';
 import { crc32c, decodeXOR, ENC_XOR, xorSampleCount } from '@myelin/tsdb-chunkenc';
@@ -23,6 +24,30 @@ interface ChunkMeta {
 const TOC_SIZE = 6 * 8 + 4;
 /** Bytes read for a series entry at first; most fit, longer ones take a second read. */
 const SERIES_READ = 512;
+/** Bytes read for a chunk before its length is known (most XOR chunks of 120 samples are smaller). */
+const CHUNK_READ = 512;
+/** Reads of nearby ranges merge across gaps up to this size, up to this total (coalesce.ts). */
+const READ_GAP = 16 << 10;
+const MAX_READ = 16 << 20;
+/** Postings lists kept per open block (least recently used dropped). */
+const POSTINGS_CACHE_LISTS = 4096;
+
+interface SeriesEntry {
+  labels: Labels;
+  chunks: ChunkMeta[];
+}
+
+/** Index of the first element >= x in an ascending array. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
  * Reads a block through a Bucket whose keys are the block's files (`meta.json`, `index`,
@@ -48,6 +73,9 @@ export class BlockReader {
     /** Every postings offset, ascending, then the end of the postings section: bounds each list. */
     private readonly postingsBounds: number[],
   ) {}
+
+  /** Postings lists read so far, by "name\xffvalue", least recently used first. */
+  private readonly postingsCache = new Map<string, Promise<number[]>>();
 
   /**
    * Opens a block: reads meta.json and the index header (TOC, symbol table, postings offset
@@ -144,12 +172,28 @@ export class BlockReader {
     return `block ${this.meta.ulid} ${file}`;
   }
 
-  private async postings(name: string, value: string): Promise<number[]> {
+  /** A postings list, from the cache or read once (concurrent readers share the read). */
+  private postings(name: string, value: string): Promise<number[]> {
+    const key = `${name}\xff${value}`;
+    let p = this.postingsCache.get(key);
+    if (p) {
+      this.postingsCache.delete(key);
+      this.postingsCache.set(key, p);
+      return p;
+    }
+    p = this.readPostings(name, value);
+    p.catch(() => this.postingsCache.delete(key));
+    this.postingsCache.set(key, p);
+    if (this.postingsCache.size > POSTINGS_CACHE_LISTS) this.postingsCache.delete(this.postingsCache.keys().next().value as string);
+    return p;
+  }
+
+  private async readPostings(name: string, value: string): Promise<number[]> {
     const offset = this.postingsTable.get(name)?.get(value);
     if (offset === undefined) return [];
     // One read: a list ends before the next one starts.
-    const i = this.postingsBounds.indexOf(offset);
-    const bound = i >= 0 && i + 1 < this.postingsBounds.length ? this.postingsBounds[i + 1] : this.indexSize;
+    const i = lowerBound(this.postingsBounds, offset);
+    const bound = i + 1 < this.postingsBounds.length && this.postingsBounds[i] === offset ? this.postingsBounds[i + 1] : this.indexSize;
     const r = new ByteReader(await this.index.read(offset, Math.min(bound, this.indexSize) - offset), this.what('index'));
     const len = r.be32();
     const n = r.be32();
@@ -189,17 +233,44 @@ export class BlockReader {
     return result ?? this.postings('', '');
   }
 
-  private async series(id: number): Promise<{ labels: Labels; chunks: ChunkMeta[] }> {
+  /** Series entries by ID, read in as few index reads as their positions allow. */
+  private async seriesEntries(ids: readonly number[]): Promise<SeriesEntry[]> {
+    const ranges = ids.map((id) => ({ offset: id * 16, length: Math.min(SERIES_READ, this.indexSize - id * 16) }));
+    const out: SeriesEntry[] = new Array(ids.length);
+    await Promise.all(
+      coalesceRanges(ranges, READ_GAP, MAX_READ).map(async (m) => {
+        const buf = await this.index.read(m.offset, m.length);
+        for (const i of m.members) out[i] = this.parseSeries(ids[i], buf, ids[i] * 16 - m.offset) ?? (await this.series(ids[i]));
+      }),
+    );
+    return out;
+  }
+
+  /** One series entry read on its own (an entry longer than the batched read gave). */
+  private async series(id: number): Promise<SeriesEntry> {
     const at = id * 16;
+    if (at >= this.indexSize) throw new FormatError(`${this.what('index')}: series ${id} is past the end`);
     let buf = await this.index.read(at, Math.min(SERIES_READ, this.indexSize - at));
-    let r = new ByteReader(buf, this.what('index'));
+    const entry = this.parseSeries(id, buf, 0);
+    if (entry) return entry;
+    const r = new ByteReader(buf, this.what('index'));
     const len = r.uvarint();
-    const from = r.pos;
-    if (from + len + 4 > buf.length) {
-      if (at + from + len + 4 > this.indexSize) throw new FormatError(`${this.what('index')}: series ${id} runs past the end`);
-      buf = await this.index.read(at, from + len + 4);
-      r = new ByteReader(buf, this.what('index'), from);
+    if (at + r.pos + len + 4 > this.indexSize) throw new FormatError(`${this.what('index')}: series ${id} runs past the end`);
+    buf = await this.index.read(at, r.pos + len + 4);
+    return this.parseSeries(id, buf, 0) as SeriesEntry;
+  }
+
+  /** The entry at `start` in `buf`, or undefined when `buf` ends before it does. */
+  private parseSeries(id: number, buf: Uint8Array, start: number): SeriesEntry | undefined {
+    const r = new ByteReader(buf, this.what('index'), start);
+    let len: number;
+    try {
+      len = r.uvarint();
+    } catch {
+      return undefined;
     }
+    const from = r.pos;
+    if (from + len + 4 > buf.length) return undefined;
     r.end = from + len;
     const nLabels = r.uvarint();
     const labels: Label[] = new Array(nLabels);
@@ -225,27 +296,79 @@ export class BlockReader {
     return { labels, chunks };
   }
 
-  /** Series matching all matchers with their samples in [mint, maxt], sorted by labels. */
+  /**
+   * Series matching all matchers with their samples in [mint, maxt], sorted by labels. Series
+   * entries and chunks are fetched in coalesced byte ranges (coalesce.ts): a few reads per query,
+   * not one per series or chunk.
+   */
   async select(matchers: readonly Matcher[], mint: number, maxt: number): Promise<Series[]> {
+    const ids = await this.candidates(matchers);
+    const entries = (await this.seriesEntries(ids)).filter((s) => matchers.every((m) => m.matchesLabels(s.labels)));
+    const wanted = entries.map((s) => s.chunks.filter((c) => c.maxTime >= mint && c.minTime <= maxt));
+    const datas = await this.readChunks(wanted.flat().map((c) => c.ref));
     const out: Series[] = [];
-    for (const id of await this.candidates(matchers)) {
-      const s = await this.series(id);
-      if (!matchers.every((m) => m.matchesLabels(s.labels))) continue;
-      const wanted = s.chunks.filter((c) => c.maxTime >= mint && c.minTime <= maxt);
-      if (wanted.length === 0) continue;
-      const datas = await Promise.all(wanted.map((c) => this.readChunk(c.ref)));
-      const total = datas.reduce((n, d) => n + xorSampleCount(d), 0);
+    let k = 0;
+    for (const [i, s] of entries.entries()) {
+      const mine = datas.slice(k, (k += wanted[i].length));
+      if (mine.length === 0) continue;
+      const total = mine.reduce((n, d) => n + xorSampleCount(d), 0);
       const t = new Float64Array(total);
       const v = new Float64Array(total);
       let at = 0;
-      for (const d of datas) at += decodeXOR(d, t, v, at);
+      for (const d of mine) at += decodeXOR(d, t, v, at);
       let lo = 0;
       while (lo < total && t[lo] < mint) lo++;
       let hi = total;
       while (hi > lo && t[hi - 1] > maxt) hi--;
-      if (hi > lo) out.push({ labels: s.labels, timestamps: t.slice(lo, hi), values: v.slice(lo, hi) });
+      if (hi > lo) out.push({ labels: s.labels, timestamps: t.subarray(lo, hi), values: v.subarray(lo, hi) });
     }
     return out;
+  }
+
+  /** Chunks by reference, in the order given, read per segment file in coalesced ranges. */
+  private async readChunks(refs: readonly number[]): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = new Array(refs.length);
+    const bySegment = new Map<number, number[]>();
+    refs.forEach((ref, i) => {
+      const segment = Math.floor(ref / 0x1_0000_0000);
+      let list = bySegment.get(segment);
+      if (!list) bySegment.set(segment, (list = []));
+      list.push(i);
+    });
+    await Promise.all(
+      [...bySegment].map(async ([segment, members]) => {
+        const file = `chunks/${String(segment + 1).padStart(6, '0')}`;
+        const ranges = members.map((i) => ({ offset: refs[i] % 0x1_0000_0000, length: CHUNK_READ }));
+        await Promise.all(
+          coalesceRanges(ranges, READ_GAP, MAX_READ).map(async (m) => {
+            const buf = await this.bucket.getRange(file, m.offset, m.length);
+            for (const j of m.members) {
+              const i = members[j];
+              out[i] = this.parseChunk(file, buf, ranges[j].offset - m.offset, ranges[j].offset) ?? (await this.readChunk(refs[i]));
+            }
+          }),
+        );
+      }),
+    );
+    return out;
+  }
+
+  /** The chunk at `start` of `buf` (file offset `offset`), CRC checked; undefined when `buf` ends first. */
+  private parseChunk(file: string, buf: Uint8Array, start: number, offset: number): Uint8Array | undefined {
+    if (offset < 8) throw new FormatError(`${this.what(file)}: chunk offset ${offset} inside the header`);
+    const r = new ByteReader(buf, this.what(file), start);
+    let len: number;
+    try {
+      len = r.uvarint();
+    } catch {
+      return undefined;
+    }
+    const at = r.pos;
+    if (at + 1 + len + 4 > buf.length) return undefined;
+    if (buf[at] !== ENC_XOR) throw new FormatError(`${this.what(file)}: chunk at ${offset} has unsupported encoding ${buf[at]}`);
+    const stored = ((buf[at + 1 + len] << 24) | (buf[at + 2 + len] << 16) | (buf[at + 3 + len] << 8) | buf[at + 4 + len]) >>> 0;
+    if (crc32c(buf, 0, at, at + 1 + len) !== stored) throw new FormatError(`${this.what(file)}: chunk at ${offset} checksum mismatch`);
+    return buf.subarray(at + 1, at + 1 + len);
   }
 
   /** One chunk's XOR bytes, by byte range from its segment file, its CRC checked. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +73,17 @@ describe('command line', () => {
     );
     expect(err?.code).toBe(1);
     expect(err?.stderr).toContain(`distributor: config error: ${message}`);
+  });
+
+  it('a bad runtime configuration file exits 1 naming the tenant and the limit', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'runtime-config-')), 'limits.yaml');
+    writeFileSync(file, 'overrides:\n  team-a:\n    query_timeout: soon\n');
+    const err = await run(process.execPath, [bundlePath('querier'), `-runtime-config.file=${file}`]).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(1);
+    expect(err?.stderr).toContain(`querier: config error: runtime-config.file: ${file}: overrides.team-a.query_timeout: must be a duration such as 30s, 5m or 1h30m`);
   });
 
   it('a bad value from the environment exits 1 naming the variable', async () => {

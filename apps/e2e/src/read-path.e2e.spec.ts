@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MyelinProcess, pushRemoteWrite, RedisServer, waitFor } from '@myelin/test-services';
@@ -22,6 +22,9 @@ describe('read path: querier over 3 ingesters, RF=3', () => {
   let querier: MyelinProcess;
   const ingesters: MyelinProcess[] = [];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'myelin-read-'));
+  // Per-tenant limits, read again every 200 ms: tenant "limited" may fetch only 2 series.
+  const runtimeConfig = path.join(dataDir, 'runtime.yaml');
+  writeFileSync(runtimeConfig, 'overrides:\n  limited:\n    max_fetched_series_per_query: 2\n');
   // Sample times: whole seconds, SAMPLES of them at STEP_S ending a minute ago.
   const end = Math.floor(Date.now() / 1000) - 60;
   const start = end - (SAMPLES - 1) * STEP_S;
@@ -52,7 +55,7 @@ describe('read path: querier over 3 ingesters, RF=3', () => {
       ingesters[i] = await MyelinProcess.start({ binary: 'ingester', args: [...ringFlags(), `-ring.instance-id=ingester-${i}`, '-ring.instance-addr=127.0.0.1', `-blocks-storage.tsdb.dir=${path.join(dataDir, `ingester-${i}`)}`] });
     }
     distributor = await MyelinProcess.start({ binary: 'distributor', args: ringFlags() });
-    querier = await MyelinProcess.start({ binary: 'querier', args: ringFlags() });
+    querier = await MyelinProcess.start({ binary: 'querier', args: [...ringFlags(), `-runtime-config.file=${runtimeConfig}`, '-runtime-config.reload-period=200ms'] });
     await waitFor('three ACTIVE ingesters in the distributor\'s ring', async () => {
       const rows = ((await (await fetch(`${distributor.url}/ring?format=json`)).json()) as { instances: Array<{ state: string }> }).instances;
       return rows.filter((r) => r.state === 'ACTIVE').length === 3 ? true : undefined;
@@ -62,6 +65,8 @@ describe('read path: querier over 3 ingesters, RF=3', () => {
       const res = await pushRemoteWrite(`${distributor.url}/api/v1/push`, series, { tenant: TENANT });
       expect({ status: res.status, body: res.body }).toEqual({ status: 204, body: '' });
     }
+    const limited = await pushRemoteWrite(`${distributor.url}/api/v1/push`, Array.from({ length: 5 }, (_, s) => ({ labels: [{ name: '__name__', value: 'm' }, { name: 's', value: String(s) }], timestamps: [end * 1000], values: [s] })), { tenant: 'limited' });
+    expect(limited.status).toBe(204);
     const other = await pushRemoteWrite(`${distributor.url}/api/v1/push`, [{ labels: [{ name: '__name__', value: 'secret_metric' }, { name: 'job', value: 'node' }], timestamps: [end * 1000], values: [42] }], { tenant: OTHER });
     expect(other.status).toBe(204);
   }, 90_000);
@@ -107,6 +112,17 @@ describe('read path: querier over 3 ingesters, RF=3', () => {
     const bad = await api(`/prometheus/api/v1/query?query=${encodeURIComponent('sum(')}`);
     expect(bad).toMatchObject({ status: 400, body: { status: 'error', errorType: 'bad_data' } });
   }, 30_000);
+
+  it('applies per-tenant limits from the runtime configuration, reloaded while running', async () => {
+    const query = `/prometheus/api/v1/query?${new URLSearchParams({ query: 'count(m)', time: String(end) })}`;
+    expect(await api(query, 'limited')).toEqual({ status: 422, contentType: expect.any(String), body: { status: 'error', errorType: 'execution', error: 'the query hit the max number of series limit (limit: 2 series)' } });
+    // Other tenants keep the flag's default (no limit): team-a fetches its 60 series.
+    expect((await rangeOf('{job="node"}')).status).toBe(200);
+    writeFileSync(runtimeConfig, 'overrides:\n  limited:\n    max_fetched_series_per_query: 10\n');
+    await waitFor('the raised limit in force', async () => ((await api(query, 'limited')).status === 200 ? true : undefined), 10_000);
+    expect((await api(query, 'limited')).body).toEqual({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [end, '5'] }] } });
+    expect(await (await fetch(`${querier.url}/runtime_config`)).text()).toContain('max_fetched_series_per_query: 10');
+  });
 
   it('answers completely with one ingester killed, and fails clearly (503) with two', async () => {
     await ingesters[3].stop('SIGKILL');

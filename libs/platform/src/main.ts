@@ -3,7 +3,8 @@ import { BinaryRpcServer } from '@myelin/rpc';
 import { createMyelinApp, modulesForTarget, type ServiceModules } from './app';
 import { systemClock } from './clock';
 import { loadConfig } from './config/load-config';
-import { type DefaultOverrides } from './config/options';
+import { type DefaultOverrides, type MyelinConfig } from './config/options';
+import { parseRuntimeConfig, TenantLimitsProvider } from './config/runtime-config';
 import { createLogger } from './logging/logger';
 import { createMetricsRegistry } from './metrics/registry';
 import { Readiness } from './readiness';
@@ -32,11 +33,21 @@ export async function runMain(spec: BinarySpec, argv = process.argv.slice(2), en
   const modules = modulesForTarget(config.target, spec.services);
   if (typeof modules === 'string') return exitWithConfigErrors(spec.program, [modules]);
 
+  const tenantLimits = new TenantLimitsProvider(config);
+  const runtimeErrors = loadRuntimeConfig(config, tenantLimits);
+  if (runtimeErrors.length > 0) return exitWithConfigErrors(spec.program, runtimeErrors);
+
   const logger = createLogger({ level: config['log.level'], service: spec.program });
   const readiness = new Readiness();
+  const reload = config['runtime-config.file']
+    ? setInterval(() => {
+        const errors = loadRuntimeConfig(config, tenantLimits);
+        if (errors.length > 0) logger.error({ errors }, 'runtime configuration not reloaded; the previous overrides stay in force');
+      }, config['runtime-config.reload-period']).unref()
+    : undefined;
   try {
     const app = await createMyelinApp(
-      { config, logger, registry: createMetricsRegistry(), clock: systemClock, readiness },
+      { config, logger, registry: createMetricsRegistry(), clock: systemClock, readiness, tenantLimits },
       modules,
     );
     // Every process serves the binary RPC (Cortex runs gRPC in every component); modules that
@@ -50,13 +61,29 @@ export async function runMain(spec: BinarySpec, argv = process.argv.slice(2), en
     readiness.markStarted();
     const address = app.getHttpServer().address();
     logger.info({ target: config.target, address, rpcPort: config['server.grpc-listen-port'] }, 'Myelin started');
-    closeOnSignals(() => app.close(), config['server.graceful-shutdown-timeout'], logger);
+    closeOnSignals(() => (clearInterval(reload), app.close()), config['server.graceful-shutdown-timeout'], logger);
   } catch (e) {
     logger.fatal({ err: e }, 'start-up failed');
     process.exitCode = 1;
     // Give pino a moment to flush, then leave even if something keeps the loop alive.
     setTimeout(() => process.exit(1), 100).unref();
   }
+}
+
+/** Reads -runtime-config.file into the provider; returns the problems (the overrides stay as they were then). */
+function loadRuntimeConfig(config: MyelinConfig, provider: TenantLimitsProvider): string[] {
+  const file = config['runtime-config.file'];
+  if (!file) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return [`runtime-config.file: cannot read ${file}: ${(e as Error).message}`];
+  }
+  const parsed = parseRuntimeConfig(text, file);
+  if ('errors' in parsed) return parsed.errors.map((e) => `runtime-config.file: ${e}`);
+  provider.set(parsed.overrides);
+  return [];
 }
 
 function exitWithConfigErrors(program: string, errors: string[]): void {

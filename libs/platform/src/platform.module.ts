@@ -3,9 +3,10 @@ import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { type Clock } from './clock';
 import { type MyelinConfig } from './config/options';
+import { TenantLimitsProvider } from './config/runtime-config';
 import { PlatformController } from './http/platform.controller';
 import { Readiness } from './readiness';
-import { CLOCK, CONFIG, LOGGER, METRICS_REGISTRY } from './tokens';
+import { CLOCK, CONFIG, LOGGER, METRICS_REGISTRY, TENANT_LIMITS } from './tokens';
 
 /** What one process shares with every service module in it. */
 export interface PlatformContext {
@@ -14,11 +15,13 @@ export interface PlatformContext {
   registry: Registry;
   clock: Clock;
   readiness: Readiness;
+  /** Per-tenant limits (flags plus -runtime-config.file); the flags alone when absent. */
+  tenantLimits?: TenantLimitsProvider;
 }
 
 /**
- * Provides the process-wide services (config, logger, metrics registry, clock, readiness) under
- * their tokens, and serves /ready, /metrics and /config.
+ * Provides the process-wide services (config, logger, metrics registry, clock, readiness, tenant
+ * limits) under their tokens, and serves /ready, /metrics, /config and /runtime_config.
  */
 @Global()
 @Module({})
@@ -33,8 +36,9 @@ export class PlatformModule {
         { provide: METRICS_REGISTRY, useValue: ctx.registry },
         { provide: CLOCK, useValue: ctx.clock },
         { provide: Readiness, useValue: ctx.readiness },
+        { provide: TENANT_LIMITS, useValue: ctx.tenantLimits ?? new TenantLimitsProvider(ctx.config) },
       ],
-      exports: [CONFIG, LOGGER, METRICS_REGISTRY, CLOCK, Readiness],
+      exports: [CONFIG, LOGGER, METRICS_REGISTRY, CLOCK, Readiness, TENANT_LIMITS],
     };
   }
 }

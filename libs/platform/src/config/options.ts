@@ -33,6 +33,8 @@ export const OPTIONS = {
     'Time allowed for in-flight work to finish on SIGTERM before the process exits anyway.',
     '30s',
   ),
+  'runtime-config.file': stringOption('YAML file of per-tenant limit overrides ("overrides: {<tenant>: {<limit>: <value>}}"); empty for none.', ''),
+  'runtime-config.reload-period': durationOption('How often the runtime configuration file is read again.', '10s', { min: 100 }),
   'log.level': enumOption('Only log messages at or above this level.', ['debug', 'info', 'warn', 'error'], 'info'),
   'distributor.max-recv-msg-size': intOption(
     'Largest remote-write request body accepted, in bytes (after decompression the limit applies again).',

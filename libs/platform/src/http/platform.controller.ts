@@ -5,15 +5,17 @@ import { stringify } from 'yaml';
 import { type MyelinConfig } from '../config/options';
 import { configDocument } from '../config/redact';
 import { Readiness } from '../readiness';
-import { CONFIG, METRICS_REGISTRY } from '../tokens';
+import { TenantLimitsProvider } from '../config/runtime-config';
+import { CONFIG, METRICS_REGISTRY, TENANT_LIMITS } from '../tokens';
 
-/** Endpoints every Myelin process answers, whatever it runs: /ready, /metrics, /config. */
+/** Endpoints every Myelin process answers, whatever it runs: /ready, /metrics, /config, /runtime_config. */
 @Controller()
 export class PlatformController {
   constructor(
     private readonly readiness: Readiness,
     @Inject(METRICS_REGISTRY) private readonly registry: Registry,
     @Inject(CONFIG) private readonly config: MyelinConfig,
+    @Inject(TENANT_LIMITS) private readonly tenantLimits: TenantLimitsProvider,
   ) {}
 
   @Get('ready')
@@ -34,5 +36,11 @@ export class PlatformController {
   @Get('config')
   configText(@Res() reply: FastifyReply): void {
     reply.code(200).type('text/yaml; charset=utf-8').send(stringify(configDocument(this.config)));
+  }
+
+  /** The per-tenant overrides in force (Cortex's /runtime_config), as YAML. */
+  @Get('runtime_config')
+  runtimeConfig(@Res() reply: FastifyReply): void {
+    reply.code(200).type('text/yaml; charset=utf-8').send(stringify({ overrides: this.tenantLimits.describe() }));
   }
 }

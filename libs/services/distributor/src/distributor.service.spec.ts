@@ -1,6 +1,6 @@
 import { decodeSeriesBatch } from '@myelin/ingester-client';
 import { InMemoryKV } from '@myelin/kv';
-import { createLogger, createMetricsRegistry, loadConfig, type MyelinConfig } from '@myelin/platform';
+import { createLogger, createMetricsRegistry, loadConfig, type MyelinConfig, TenantLimitsProvider } from '@myelin/platform';
 import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
 import { InstanceState, type RingDesc, ringDescCodec, RingWatcher, withInstance } from '@myelin/ring';
 import type { IngesterRing } from '@myelin/ring-module';
@@ -54,7 +54,7 @@ async function setup(instances: number, flags: string[] = []) {
   await watcher.refresh();
   const pool = new FakePool();
   const logger = createLogger({ level: 'error', service: 'test' }, new Writable({ write: (_c, _e, cb) => cb() }));
-  const service = new DistributorService(cfg, logger, createMetricsRegistry(), { now: () => NOW }, { watcher } as unknown as IngesterRing, pool);
+  const service = new DistributorService(cfg, logger, createMetricsRegistry(), { now: () => NOW }, { watcher } as unknown as IngesterRing, pool, new TenantLimitsProvider(cfg));
   const push = (jobs: string[]) =>
     service.push('tenant', 1, body(jobs.map((job) => ({ labels: [{ name: '__name__', value: 'up' }, { name: 'job', value: job }], timestamps: [NOW], values: [1] }))));
   return { kv, pool, service, push, watcher };

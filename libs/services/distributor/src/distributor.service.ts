@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { encodeSeriesBatchFromKeys, IngesterClientPool, LOCAL_INGESTER, type LocalIngester, localPushBatchFromKeys, NOT_WRITABLE } from '@myelin/ingester-client';
-import { CLOCK, type Clock, CONFIG, LOGGER, type Logger, METRICS_REGISTRY, type MyelinConfig, sharedCounter } from '@myelin/platform';
+import { CLOCK, type Clock, CONFIG, LOGGER, type Logger, METRICS_REGISTRY, type MyelinConfig, sharedCounter, TENANT_LIMITS, type TenantLimitsProvider } from '@myelin/platform';
 import { RateLimiter } from '@myelin/remote-write';
 import { type KeyedWrite, PrepareWorkers } from './prepare-workers';
 import { BatchTracker, type BatchOutcome, type InstanceFailure, planBatch, ReplicationError, type Ring, Write } from '@myelin/ring';
@@ -45,12 +45,13 @@ export class DistributorService implements OnModuleDestroy {
   private readonly discarded: Counter<'reason' | 'user'>;
 
   constructor(
-    @Inject(CONFIG) private readonly config: MyelinConfig,
+    @Inject(CONFIG) config: MyelinConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS_REGISTRY) registry: Registry,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ring: IngesterRing,
     @Inject(INGESTER_POOL) private readonly pool: IngesterPushPool,
+    @Inject(TENANT_LIMITS) private readonly tenantLimits: TenantLimitsProvider,
     /** The ingester in this process, if any (-target=all): reached by a call, not the RPC. */
     @Optional() @Inject(LOCAL_INGESTER) private readonly local?: LocalIngester,
   ) {
@@ -88,8 +89,9 @@ export class DistributorService implements OnModuleDestroy {
     if (w.discardedInvalidLabels > 0) this.discarded.inc({ reason: 'invalid_labels', user: tenant }, w.discardedInvalidLabels);
     if (w.discardedInvalidTimestamps > 0) this.discarded.inc({ reason: 'invalid_timestamp', user: tenant }, w.discardedInvalidTimestamps);
     if (w.samples === 0) return this.finalResult(w, 0);
-    const rate = this.config['distributor.ingestion-rate-limit'];
-    if (!this.limiter.allow(tenant, w.samples, rate, this.config['distributor.ingestion-burst-size'])) {
+    const limits = this.tenantLimits.limits(tenant);
+    const rate = limits.ingestion_rate;
+    if (!this.limiter.allow(tenant, w.samples, rate, limits.ingestion_burst_size)) {
       this.discarded.inc({ reason: 'rate_limited', user: tenant }, w.samples);
       return { status: 429, message: `ingestion rate limit (${rate} samples/s) exceeded while adding ${w.samples} samples for tenant ${tenant}`, samplesWritten: 0, exemplarsWritten: 0 };
     }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { IngesterClientPool } from '@myelin/ingester-client';
-import { CLOCK, type Clock, CONFIG, type MyelinConfig } from '@myelin/platform';
+import { CLOCK, type Clock, CONFIG, type MyelinConfig, TENANT_LIMITS, type TenantLimitsProvider } from '@myelin/platform';
 import { QueryApi, type QueryLimits } from '@myelin/query-api';
 import { IngesterRing } from '@myelin/ring-module';
 import { BucketStore } from '@myelin/bucket-store';
@@ -27,6 +27,7 @@ export class QuerierService implements OnModuleDestroy {
     @Inject(CONFIG) private readonly config: MyelinConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ring: IngesterRing,
+    @Inject(TENANT_LIMITS) private readonly tenantLimits: TenantLimitsProvider,
   ) {
     this.pool = new IngesterClientPool({
       timeoutMs: config['querier.timeout'] > 0 ? config['querier.timeout'] : DEFAULT_INGESTER_TIMEOUT_MS,
@@ -39,8 +40,13 @@ export class QuerierService implements OnModuleDestroy {
       maxOpenBlocks: config['blocks-storage.bucket-store.max-open-blocks'],
       now: () => clock.now(),
     });
-    const limits: QueryLimits = { timeoutMs: config['querier.timeout'], maxSamples: config['querier.max-samples'], maxSeries: config['querier.max-fetched-series-per-query'] };
-    this.api = new QueryApi({ source: (tenant) => this.source(tenant), limits: () => limits, now: () => clock.now() });
+    this.api = new QueryApi({ source: (tenant) => this.source(tenant), limits: (tenant) => this.limits(tenant), now: () => clock.now() });
+  }
+
+  /** The tenant's query limits: the -querier.* flags, overridden per tenant by the runtime configuration. */
+  limits(tenant: string): QueryLimits {
+    const l = this.tenantLimits.limits(tenant);
+    return { timeoutMs: l.query_timeout, maxSamples: l.max_samples_per_query, maxSeries: l.max_fetched_series_per_query };
   }
 
   /** A tenant's data as one Queryable. */

@@ -25,6 +25,7 @@ export const ENTRY_POINTS = {
   'bench-blocks': 'tools/bench/src/blocks.ts',
   'bench-promql': 'tools/bench/src/promql.ts',
   'bench-rpc-codec': 'tools/bench/src/rpc-codec.ts',
+  'bench-query': 'tools/bench/src/query.ts',
   // Worker threads, next to the binaries that start them.
   'prepare-worker': 'libs/services/distributor/src/prepare-worker.ts',
 };

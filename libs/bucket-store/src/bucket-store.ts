@@ -1,8 +1,9 @@
 import type { Matcher } from '@myelin/model';
 import { type Bucket, PrefixedBucket } from '@myelin/object-store';
-import { IncompleteResultError, mergeSeries, type Querier, type Queryable, type Series, seriesSetOf } from '@myelin/storage';
+import { IncompleteResultError, type Querier, type Queryable, type Series, seriesSetOf } from '@myelin/storage';
 import { BlockReader } from '@myelin/tsdb-block';
 import { type BlockRef, blocksFor, listBlocks, readBucketIndex } from './discovery';
+import { mergeBlockSeries } from './replica-chunks';
 
 export interface BucketStoreOptions {
   /** Re-discover a tenant's blocks when the view is older than this (-blocks-storage.bucket-store.sync-interval). */
@@ -26,7 +27,8 @@ interface TenantView {
  * querier): blocks discovered from the tenant's bucket index or by listing, only blocks
  * overlapping a query's range opened, each block's index header kept in memory (BlockReader)
  * and postings, series and chunks read by byte range. Replicas of a block from several
- * ingesters are merged like any other source, so each sample is returned once.
+ * ingesters are merged chunk by chunk (identical chunks decoded once), so each sample is
+ * returned once.
  */
 export class BucketStore {
   private readonly tenants = new Map<string, TenantView>();
@@ -63,7 +65,8 @@ export class BucketStore {
   private async querier(tenant: string, mint: number, maxt: number): Promise<Querier> {
     const refs = blocksFor(await this.wrap('discover blocks', () => this.blocks(tenant)), mint, maxt, this.options.now(), this.options.ignoreDeletionMarksDelayMs);
     const readers = () => Promise.all(refs.map((b) => this.reader(tenant, b.ulid)));
-    const selectAll = async (matchers: readonly Matcher[]): Promise<Series[]> => mergeSeries(await Promise.all((await readers()).map((r) => r.select(matchers, mint, maxt))));
+    // Chunks stay encoded until replicas are merged: identical replica chunks are decoded once.
+    const selectAll = async (matchers: readonly Matcher[]): Promise<Series[]> => mergeBlockSeries(await Promise.all((await readers()).map((r) => r.selectChunks(matchers, mint, maxt))), mint, maxt);
     return {
       select: async (matchers) => seriesSetOf(await this.wrap('read blocks', () => selectAll(matchers))),
       labelNames: async (matchers) =>

@@ -10,6 +10,8 @@ export function mergeSamples(a: Series, b: Series): { timestamps: Float64Array; 
   const tb = b.timestamps;
   if (tb.length === 0) return { timestamps: ta, values: a.values };
   if (ta.length === 0) return { timestamps: tb, values: b.values };
+  // Replicas usually hold exactly the same timestamps: then the first is the answer, no copy.
+  if (ta.length === tb.length && sameTimestamps(ta, tb)) return { timestamps: ta, values: a.values };
   const timestamps = new Float64Array(ta.length + tb.length);
   const values = new Float64Array(ta.length + tb.length);
   let i = 0;
@@ -26,6 +28,11 @@ export function mergeSamples(a: Series, b: Series): { timestamps: Float64Array; 
     }
   }
   return { timestamps: timestamps.subarray(0, n), values: values.subarray(0, n) };
+}
+
+function sameTimestamps(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Series from several sources as one set: sorted by labels, equal label sets merged (mergeSamples). */

@@ -9,16 +9,13 @@
 // Prometheus's is a query_range request over loopback (its HTTP handling is included, so the
 // ratio slightly favours Myelin: see docs/benchmarks.md).
 import { cpus } from 'node:os';
-import { encodeLabels, labelKeyOf, type Labels } from '@myelin/model';
-import { Engine, type QueryValue } from '@myelin/promql';
-import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
-import { postRaw, PrometheusServer, prometheusInstalled } from '@myelin/test-services';
+import { encodeLabels, labelKeyOf } from '@myelin/model';
+import { Engine } from '@myelin/promql';
+import { encodeData, successBody } from '@myelin/query-api';
+import { PrometheusServer, prometheusInstalled } from '@myelin/test-services';
 import type { Queryable } from '@myelin/storage';
 import { Head } from '@myelin/tsdb-head';
-
-const SCRAPE_MS = 15_000;
-const BUCKETS = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
-const CPU_MODES = ['user', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'nice', 'guest'];
+import { apiRangeQuery, type GenSeries, generateSeries, HOUR, pushScrapes, QUERIES, row, SCRAPE_MS, type Timing, timeRuns, valueAt } from './dashboard';
 
 interface Args {
   hours: number;
@@ -40,54 +37,6 @@ function parseArgs(): Args {
   return a;
 }
 
-/** One generated series: its labels and how its value moves (counter, gauge or bucket). */
-interface GenSeries {
-  labels: Labels;
-  kind: 'counter' | 'gauge' | 'const';
-  /** Counter: increase per scrape; gauge: amplitude; bucket: its share of the requests. */
-  rate: number;
-}
-
-const sorted = (o: Record<string, string>): Labels =>
-  Object.keys(o)
-    .sort()
-    .map((name) => ({ name, value: o[name] }));
-
-/**
- * 10,000 series of 100 instances in 10 jobs: http_requests_total (20 per instance), a request
- * duration histogram (5 handlers x 12 buckets), node_load1, build_info and node_cpu_seconds_total
- * (2 CPUs x 9 modes).
- */
-function generateSeries(): GenSeries[] {
-  const out: GenSeries[] = [];
-  for (let inst = 0; inst < 100; inst++) {
-    const job = `job-${inst % 10}`;
-    const instance = `host-${inst}:9100`;
-    for (const method of ['GET', 'POST', 'PUT', 'DELETE']) {
-      for (const status of ['200', '201', '400', '404', '500']) {
-        out.push({ labels: sorted({ __name__: 'http_requests_total', job, instance, method, status }), kind: 'counter', rate: 1 + ((inst * 7 + method.length * 3 + Number(status)) % 50) });
-      }
-    }
-    for (let h = 0; h < 5; h++) {
-      BUCKETS.forEach((le, b) => {
-        out.push({ labels: sorted({ __name__: 'http_request_duration_seconds_bucket', job, instance, handler: `/api/v${h}`, le }), kind: 'counter', rate: 10 * (b + 1) + h });
-      });
-    }
-    out.push({ labels: sorted({ __name__: 'node_load1', job, instance }), kind: 'gauge', rate: 2 + (inst % 5) });
-    out.push({ labels: sorted({ __name__: 'build_info', job, instance, version: `1.${inst % 4}.0` }), kind: 'const', rate: 1 });
-    for (let cpu = 0; cpu < 2; cpu++) {
-      for (const mode of CPU_MODES) out.push({ labels: sorted({ __name__: 'node_cpu_seconds_total', job, instance, cpu: String(cpu), mode }), kind: 'counter', rate: mode === 'idle' ? 12 : 1 + (cpu + mode.length) % 3 });
-    }
-  }
-  return out;
-}
-
-function valueAt(s: GenSeries, i: number, step: number): number {
-  if (s.kind === 'counter') return s.rate * step + ((step * 31 + i) % 7);
-  if (s.kind === 'gauge') return s.rate * (1 + Math.sin((step + i) / 40));
-  return 1;
-}
-
 /** Appends every scrape to a head, one batch of all series per scrape, as an ingester would. */
 function loadHead(series: GenSeries[], start: number, scrapes: number): Queryable {
   const head = new Head();
@@ -103,101 +52,6 @@ function loadHead(series: GenSeries[], start: number, scrapes: number): Queryabl
     if (out.firstError) throw new Error(`head refused samples: ${out.firstError}`);
   }
   return head.queryable('bench');
-}
-
-interface BenchQuery {
-  name: string;
-  expr: string;
-  /** How far back from the end the range starts, and its step. */
-  rangeMs: number;
-  stepMs: number;
-}
-
-const HOUR = 3_600_000;
-const QUERIES: BenchQuery[] = [
-  { name: 'rate-sum-by', expr: 'sum by (job) (rate(http_requests_total[5m]))', rangeMs: 6 * HOUR, stepMs: 60_000 },
-  { name: 'histogram-quantile', expr: 'histogram_quantile(0.99, sum by (le, job) (rate(http_request_duration_seconds_bucket[5m])))', rangeMs: 6 * HOUR, stepMs: 60_000 },
-  { name: 'topk', expr: 'topk(5, sum by (instance) (rate(http_requests_total[5m])))', rangeMs: HOUR, stepMs: 15_000 },
-  { name: 'avg-over-time', expr: 'avg_over_time(node_load1[10m])', rangeMs: 6 * HOUR, stepMs: 60_000 },
-  { name: 'subquery', expr: 'max_over_time(sum by (job) (rate(http_requests_total[1m]))[30m:1m])', rangeMs: HOUR, stepMs: 15_000 },
-  { name: 'group-left', expr: 'sum by (instance) (rate(http_requests_total[5m])) * on (instance) group_left (version) build_info', rangeMs: HOUR, stepMs: 15_000 },
-  { name: 'cpu-by-mode', expr: 'sum by (mode) (rate(node_cpu_seconds_total[5m]))', rangeMs: 6 * HOUR, stepMs: 30_000 },
-];
-
-/** The result as Prometheus's HTTP API writes it (matrix: [seconds, "value"] pairs). */
-function toApiJson(value: QueryValue, start: number, step: number): string {
-  if (value.type !== 'vector') return JSON.stringify({ status: 'success', data: { resultType: value.type, result: [] } });
-  const result = value.series.map((s) => {
-    const values: Array<[number, string]> = [];
-    for (let i = 0; i < s.values.length; i++) if (s.present[i]) values.push([(start + i * step) / 1000, String(s.values[i])]);
-    return { metric: Object.fromEntries(s.labels.map((l) => [l.name, l.value])), values };
-  });
-  return JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } });
-}
-
-interface Timing {
-  p50: number;
-  p99: number;
-  samples: number;
-  series: number;
-}
-
-function percentile(sortedMs: number[], p: number): number {
-  return sortedMs[Math.min(sortedMs.length - 1, Math.ceil(p * sortedMs.length) - 1)];
-}
-
-async function timeRuns(runs: number, once: () => Promise<{ samples: number; series: number }>): Promise<Timing> {
-  let last = await once(); // warm-up, not timed
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    last = await once();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((x, y) => x - y);
-  return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), ...last };
-}
-
-/** Pushes the same samples to Prometheus: scrapes in time order, 8 scrapes x 2,000 series per request. */
-async function loadPrometheus(base: string, series: GenSeries[], start: number, scrapes: number): Promise<void> {
-  const headers = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' };
-  const perRequest = 2_000;
-  const scrapesPerRequest = 8;
-  for (let first = 0; first < scrapes; first += scrapesPerRequest) {
-    const last = Math.min(scrapes, first + scrapesPerRequest);
-    const bodies: Uint8Array[] = [];
-    for (let from = 0; from < series.length; from += perRequest) {
-      const batch = [];
-      for (let i = from; i < Math.min(series.length, from + perRequest); i++) {
-        const timestamps: number[] = [];
-        const values: number[] = [];
-        for (let step = first; step < last; step++) {
-          timestamps.push(start + step * SCRAPE_MS);
-          values.push(valueAt(series[i], i, step));
-        }
-        batch.push({ labels: series[i].labels, timestamps, values });
-      }
-      bodies.push(snappyEncode(encodeWriteRequestV1(batch)));
-    }
-    // Series groups of one time slice in parallel; slices in order, so no sample is out of order.
-    const statuses = await Promise.all(bodies.map((b) => postRaw(`${base}/api/v1/write`, b, headers)));
-    const bad = statuses.find((r) => r.status !== 204 && r.status !== 200);
-    if (bad) throw new Error(`prometheus refused a push: ${bad.status} ${bad.body}`);
-  }
-}
-
-async function prometheusQuery(base: string, q: BenchQuery, end: number): Promise<{ samples: number; series: number }> {
-  const params = new URLSearchParams({ query: q.expr, start: String((end - q.rangeMs) / 1000), end: String(end / 1000), step: String(q.stepMs / 1000), stats: 'all' });
-  const res = await fetch(`${base}/api/v1/query_range?${params}`);
-  const body = (await res.json()) as { status: string; error?: string; data: { result: unknown[]; stats?: { samples?: { totalQueryableSamples?: number } } } };
-  if (body.status !== 'success') throw new Error(`prometheus: ${q.name}: ${body.error}`);
-  return { samples: body.data.stats?.samples?.totalQueryableSamples ?? 0, series: body.data.result.length };
-}
-
-/** Samples per second: Myelin counts each sample its selectors load once; Prometheus's stats count a sample once per step window it falls in, so the two columns differ in kind. */
-function row(name: string, t: Timing, samplesLabel: string): string {
-  const perSec = t.samples / (t.p50 / 1000);
-  return `${name.padEnd(30)} p50 ${t.p50.toFixed(1).padStart(8)} ms  p99 ${t.p99.toFixed(1).padStart(8)} ms  ${t.series.toString().padStart(4)} series  ${(perSec / 1e6).toFixed(1).padStart(6)} M ${samplesLabel}/s`;
 }
 
 async function main(): Promise<void> {
@@ -220,7 +74,8 @@ async function main(): Promise<void> {
       q.name,
       await timeRuns(a.runs, async () => {
         const result = await engine.query(q.expr, range);
-        toApiJson(result.value, range.start, range.step);
+        const steps = Math.floor((range.end - range.start) / range.step) + 1;
+        successBody(encodeData(result, Float64Array.from({ length: steps }, (_, i) => range.start + i * range.step), true));
         return { samples: result.samplesLoaded, series: result.value.type === 'vector' ? result.value.series.length : 0 };
       }),
     );
@@ -234,11 +89,11 @@ async function main(): Promise<void> {
   }
   try {
     t0 = performance.now();
-    await loadPrometheus(prom.url, series, start, scrapes);
+    await pushScrapes(`${prom.url}/api/v1/write`, series, start, 0, scrapes);
     console.log(`prometheus: same samples pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const ratios: string[] = [];
     for (const q of queries) {
-      const theirs = await timeRuns(a.runs, () => prometheusQuery(prom.url, q, end));
+      const theirs = await timeRuns(a.runs, () => apiRangeQuery(`${prom.url}/api/v1`, q, end));
       console.log(row(`prometheus ${q.name}`, theirs, 'queryable samples (per step)'));
       const ours = mine.get(q.name) as Timing;
       if (ours.series !== theirs.series) console.log(`  series differ: myelin ${ours.series}, prometheus ${theirs.series}`);

@@ -32,6 +32,33 @@ const MAX_READ = 16 << 20;
 /** Postings lists kept per open block (least recently used dropped). */
 const POSTINGS_CACHE_LISTS = 4096;
 
+/** An encoded chunk with its time range, as a block's index describes it. */
+export interface EncodedChunk {
+  minTime: number;
+  maxTime: number;
+  /** XOR chunk bytes (2-byte sample count header first). */
+  bytes: Uint8Array;
+}
+
+export interface SeriesChunks {
+  labels: Labels;
+  chunks: EncodedChunk[];
+}
+
+/** Decodes chunks that follow one another in time into one pair of columns, trimmed to [mint, maxt]. */
+export function decodeChunks(chunks: readonly EncodedChunk[], mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
+  const total = chunks.reduce((n, c) => n + xorSampleCount(c.bytes), 0);
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  let at = 0;
+  for (const c of chunks) at += decodeXOR(c.bytes, t, v, at);
+  let lo = 0;
+  while (lo < total && t[lo] < mint) lo++;
+  let hi = total;
+  while (hi > lo && t[hi - 1] > maxt) hi--;
+  return { timestamps: t.subarray(lo, hi), values: v.subarray(lo, hi) };
+}
+
 interface SeriesEntry {
   labels: Labels;
   chunks: ChunkMeta[];
@@ -302,25 +329,28 @@ export class BlockReader {
    * not one per series or chunk.
    */
   async select(matchers: readonly Matcher[], mint: number, maxt: number): Promise<Series[]> {
+    const out: Series[] = [];
+    for (const s of await this.selectChunks(matchers, mint, maxt)) {
+      const samples = decodeChunks(s.chunks, mint, maxt);
+      if (samples.timestamps.length > 0) out.push({ labels: s.labels, ...samples });
+    }
+    return out;
+  }
+
+  /**
+   * As select, with each series' chunks overlapping [mint, maxt] still encoded (XOR bytes, in
+   * time order): a caller merging replicas of a block can drop identical chunks before decoding.
+   */
+  async selectChunks(matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesChunks[]> {
     const ids = await this.candidates(matchers);
     const entries = (await this.seriesEntries(ids)).filter((s) => matchers.every((m) => m.matchesLabels(s.labels)));
     const wanted = entries.map((s) => s.chunks.filter((c) => c.maxTime >= mint && c.minTime <= maxt));
     const datas = await this.readChunks(wanted.flat().map((c) => c.ref));
-    const out: Series[] = [];
+    const out: SeriesChunks[] = [];
     let k = 0;
     for (const [i, s] of entries.entries()) {
-      const mine = datas.slice(k, (k += wanted[i].length));
-      if (mine.length === 0) continue;
-      const total = mine.reduce((n, d) => n + xorSampleCount(d), 0);
-      const t = new Float64Array(total);
-      const v = new Float64Array(total);
-      let at = 0;
-      for (const d of mine) at += decodeXOR(d, t, v, at);
-      let lo = 0;
-      while (lo < total && t[lo] < mint) lo++;
-      let hi = total;
-      while (hi > lo && t[hi - 1] > maxt) hi--;
-      if (hi > lo) out.push({ labels: s.labels, timestamps: t.subarray(lo, hi), values: v.subarray(lo, hi) });
+      if (wanted[i].length === 0) continue;
+      out.push({ labels: s.labels, chunks: wanted[i].map((c) => ({ minTime: c.minTime, maxTime: c.maxTime, bytes: datas[k++] })) });
     }
     return out;
   }

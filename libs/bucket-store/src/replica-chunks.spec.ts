@@ -1,0 +1,44 @@
+import { XORChunk } from '@myelin/tsdb-chunkenc';
+import type { EncodedChunk } from '@myelin/tsdb-block';
+import { decodeUnique, mergeBlockSeries, uniqueChunks } from './replica-chunks';
+
+function chunk(samples: Array<[number, number]>): EncodedChunk {
+  const c = new XORChunk();
+  for (const [t, v] of samples) c.append(t, v);
+  return { minTime: samples[0][0], maxTime: samples[samples.length - 1][0], bytes: c.bytes() };
+}
+const pairs = (x: { timestamps: Float64Array; values: Float64Array }) => Array.from(x.timestamps, (t, i) => [t, x.values[i]]);
+
+describe('replica chunks', () => {
+  const a = chunk([[1, 1], [2, 2]]);
+  const b = chunk([[3, 3], [4, 4]]);
+
+  it('keeps one of identical replica chunks, in time order', () => {
+    expect(uniqueChunks([[a, b], [chunk([[1, 1], [2, 2]]), chunk([[3, 3], [4, 4]])], [b]])).toEqual([a, b]);
+  });
+
+  it('keeps replica chunks that differ, and merges their samples', () => {
+    const gap = chunk([[1, 1], [3, 3]]); // this replica missed the sample at 2
+    const chunks = uniqueChunks([[a], [gap]]);
+    expect(chunks).toHaveLength(2);
+    expect(pairs(decodeUnique(chunks, -Infinity, Infinity))).toEqual([[1, 1], [2, 2], [3, 3]]);
+  });
+
+  it('merges series across blocks: replicas once, neighbours in time joined, trimmed to the range', () => {
+    const labels = [{ name: '__name__', value: 'up' }];
+    const other = [{ name: '__name__', value: 'down' }];
+    const out = mergeBlockSeries(
+      [
+        [{ labels, chunks: [a] }],
+        [{ labels, chunks: [chunk([[1, 1], [2, 2]])] }, { labels: other, chunks: [b] }],
+        [{ labels, chunks: [b] }],
+      ],
+      2,
+      3,
+    );
+    expect(out.map((s) => [s.labels[0].value, pairs(s)])).toEqual([
+      ['down', [[3, 3]]],
+      ['up', [[2, 2], [3, 3]]],
+    ]);
+  });
+});

@@ -1,0 +1,56 @@
+import { compareLabels, labelsKey } from '@myelin/model';
+import { mergeSamples, type Series } from '@myelin/storage';
+import { decodeChunks, type EncodedChunk, type SeriesChunks } from '@myelin/tsdb-block';
+
+function sameChunk(a: EncodedChunk, b: EncodedChunk): boolean {
+  return a.minTime === b.minTime && a.maxTime === b.maxTime && Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength).equals(b.bytes);
+}
+
+/**
+ * The chunks of one series from several blocks, each once: the RF ingesters that received a
+ * series cut byte-identical chunks from the same samples, so a replica's chunk equal to one
+ * already kept (same time range, same bytes) is dropped before anything is decoded. Sorted by
+ * time.
+ */
+export function uniqueChunks(lists: readonly (readonly EncodedChunk[])[]): EncodedChunk[] {
+  const kept: EncodedChunk[] = [];
+  const byStart = new Map<number, EncodedChunk[]>();
+  for (const list of lists) {
+    for (const c of list) {
+      const same = byStart.get(c.minTime);
+      if (same?.some((k) => sameChunk(k, c))) continue;
+      if (same) same.push(c);
+      else byStart.set(c.minTime, [c]);
+      kept.push(c);
+    }
+  }
+  return kept.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
+}
+
+/** Samples of chunks in time order; chunks that overlap (replicas that differ) are merged sample by sample. */
+export function decodeUnique(chunks: readonly EncodedChunk[], mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
+  const overlapping = chunks.some((c, i) => i > 0 && c.minTime <= chunks[i - 1].maxTime);
+  if (!overlapping) return decodeChunks(chunks, mint, maxt);
+  let acc: { labels: []; timestamps: Float64Array; values: Float64Array } = { labels: [], timestamps: new Float64Array(0), values: new Float64Array(0) };
+  for (const c of chunks) acc = { labels: [], ...mergeSamples(acc, { labels: [], ...decodeChunks([c], mint, maxt) }) };
+  return acc;
+}
+
+/** Series from several blocks (replicas and neighbours in time) as one sorted set, each sample once. */
+export function mergeBlockSeries(perBlock: readonly SeriesChunks[][], mint: number, maxt: number): Series[] {
+  const bySeries = new Map<string, { labels: SeriesChunks['labels']; lists: EncodedChunk[][] }>();
+  for (const list of perBlock) {
+    for (const s of list) {
+      const key = labelsKey(s.labels);
+      const entry = bySeries.get(key);
+      if (entry) entry.lists.push(s.chunks);
+      else bySeries.set(key, { labels: s.labels, lists: [s.chunks] });
+    }
+  }
+  const out: Series[] = [];
+  for (const { labels, lists } of bySeries.values()) {
+    const samples = decodeUnique(uniqueChunks(lists), mint, maxt);
+    if (samples.timestamps.length > 0) out.push({ labels, ...samples });
+  }
+  return out.sort((a, b) => compareLabels(a.labels, b.labels));
+}

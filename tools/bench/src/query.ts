@@ -1,0 +1,127 @@
+// `npm run bench:query`: the read path end to end. The dashboard's 10k series are pushed through
+// a distributor into three ingesters (RF=3, ring in redis-server), the older part flushed to blocks
+// in S3 (s3rver); a querier answers the dashboard's range queries over HTTP, from blocks and
+// ingesters as Cortex's time split assigns them. When `prometheus` is installed, a Prometheus
+// holding the same samples (remote-write receiver) answers the same requests in the same run.
+// Not a test: it prints numbers; record them in docs/benchmarks.md with the machine.
+//
+//   node dist/tools/bench-query/main.js [--hours=6] [--runs=7] [--only=NAME] [--prometheus=false]
+//     [--profile-dir=DIR]  (writes a V8 CPU profile of the querier there)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { MyelinProcess, PrometheusServer, prometheusInstalled, RedisServer, S3Server, waitFor } from '@myelin/test-services';
+import { apiRangeQuery, firstDifference, generateSeries, HOUR, type Matrix, pushScrapes, QUERIES, row, SCRAPE_MS, type Timing, timeRuns } from './dashboard';
+
+interface Args {
+  hours: number;
+  runs: number;
+  only: string;
+  prometheus: boolean;
+  profileDir: string;
+}
+
+function parseArgs(): Args {
+  const a: Args = { hours: 6, runs: 7, only: '', prometheus: true, profileDir: '' };
+  for (const arg of process.argv.slice(2)) {
+    const [k, v] = arg.replace(/^--/, '').split('=');
+    if (k === 'hours') a.hours = Number(v);
+    else if (k === 'runs') a.runs = Number(v);
+    else if (k === 'only') a.only = v;
+    else if (k === 'prometheus') a.prometheus = v !== 'false';
+    else if (k === 'profile-dir') a.profileDir = path.resolve(v);
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  return a;
+}
+
+const TENANT = 'bench';
+
+async function main(): Promise<void> {
+  const a = parseArgs();
+  console.log(`bench:query ${JSON.stringify(a)} on ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}`);
+  const series = generateSeries();
+  const scrapes = Math.floor((a.hours * HOUR) / SCRAPE_MS) + 1;
+  const end = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+  const start = end - (scrapes - 1) * SCRAPE_MS;
+  // The older two thirds go to blocks; the rest stays in the ingesters' heads.
+  const flushAt = Math.floor((scrapes * 2) / 3);
+  const queries = QUERIES.filter((q) => (!a.only || q.name === a.only) && q.rangeMs <= a.hours * HOUR);
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-query-'));
+  const [redis, s3] = await Promise.all([RedisServer.start(), S3Server.start({ bucket: 'blocks' })]);
+  const processes: MyelinProcess[] = [];
+  try {
+    const ring = ['-ring.store=redis', `-ring.redis.address=${redis.address}`, '-distributor.replication-factor=3', '-auth.enabled=true', '-log.level=warn'];
+    const bucket = [
+      '-blocks-storage.backend=s3',
+      `-blocks-storage.s3.endpoint=127.0.0.1:${s3.port}`,
+      '-blocks-storage.s3.bucket-name=blocks',
+      `-blocks-storage.s3.access-key-id=${S3Server.accessKeyId}`,
+      `-blocks-storage.s3.secret-access-key=${S3Server.secretAccessKey}`,
+      '-blocks-storage.s3.insecure=true',
+    ];
+    for (let i = 1; i <= 3; i++) {
+      processes.push(await MyelinProcess.start({ binary: 'ingester', args: [...ring, ...bucket, `-ring.instance-id=ingester-${i}`, '-ring.instance-addr=127.0.0.1', `-blocks-storage.tsdb.dir=${path.join(dir, `ingester-${i}`)}`, '-ingester.max-series-per-user=0'] }));
+    }
+    const distributor = await MyelinProcess.start({ binary: 'distributor', args: [...ring, '-distributor.ingestion-rate-limit=0'] });
+    // Cortex's production split, scaled to the data: the last third (2 h of 6) is only in the
+    // ingesters, so they are asked for the last 2h30m and the blocks up to 2 h ago (the half hour
+    // of overlap is de-duplicated). Asking ingesters for less than the data only they hold would
+    // leave a gap: Cortex's rule that query-ingesters-within must cover it.
+    const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [], args: [...ring, ...bucket, `-querier.query-store-after=${Math.round((scrapes - flushAt) * SCRAPE_MS / 60_000)}m`, `-querier.query-ingesters-within=${Math.round((scrapes - flushAt) * SCRAPE_MS / 60_000) + 30}m`, '-querier.max-samples=0'] });
+    processes.push(distributor, querier);
+    await waitFor('three ACTIVE ingesters', async () => {
+      const rows = ((await (await fetch(`${distributor.url}/ring?format=json`)).json()) as { instances: Array<{ state: string }> }).instances;
+      return rows.filter((r) => r.state === 'ACTIVE').length === 3 ? true : undefined;
+    });
+
+    let t0 = performance.now();
+    const push = `${distributor.url}/api/v1/push`;
+    await pushScrapes(push, series, start, 0, flushAt, { 'x-scope-orgid': TENANT });
+    const flushed = await Promise.all(processes.slice(0, 3).map(async (p) => (await (await fetch(`${p.url}/ingester/flush?wait=true`, { method: 'POST' })).json()) as { uploaded: string[]; failedUploads: number }));
+    if (flushed.some((f) => f.failedUploads > 0)) throw new Error(`flush failed: ${JSON.stringify(flushed)}`);
+    await pushScrapes(push, series, start, flushAt, scrapes, { 'x-scope-orgid': TENANT });
+    console.log(`myelin: ${series.length} series x ${scrapes} samples pushed (RF=3, ${flushed.reduce((n, f) => n + f.uploaded.length, 0)} blocks shipped) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const api = `${querier.url}/prometheus/api/v1`;
+    const mine = new Map<string, Timing & { result: Matrix }>();
+    for (const q of queries) {
+      mine.set(q.name, await timeRuns(a.runs, () => apiRangeQuery(api, q, end, { 'x-scope-orgid': TENANT })));
+      console.log(row(`myelin ${q.name}`, mine.get(q.name) as Timing, 'queryable samples (per step)'));
+    }
+
+    const prom = a.prometheus && prometheusInstalled() ? await PrometheusServer.start({ args: ['--web.enable-remote-write-receiver', '--query.max-samples=200000000'] }) : undefined;
+    if (!prom) {
+      console.log('prometheus not installed: no reference run (apt-get install -y prometheus)');
+      return;
+    }
+    try {
+      t0 = performance.now();
+      await pushScrapes(`${prom.url}/api/v1/write`, series, start, 0, scrapes);
+      console.log(`prometheus: same samples pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const ratios: string[] = [];
+      for (const q of queries) {
+        const theirs = await timeRuns(a.runs, () => apiRangeQuery(`${prom.url}/api/v1`, q, end));
+        console.log(row(`prometheus ${q.name}`, theirs, 'queryable samples (per step)'));
+        const ours = mine.get(q.name) as Timing & { result: Matrix };
+        const difference = firstDifference(ours.result, theirs.result);
+        console.log(difference ? `  ANSWERS DIFFER: ${difference}` : '  same answer as Prometheus');
+        ratios.push(`${q.name} ${(ours.p50 / theirs.p50).toFixed(2)}`);
+      }
+      console.log(`p50 time ratio myelin/prometheus (below 1 is faster): ${ratios.join(', ')}`);
+    } finally {
+      await prom.stop();
+    }
+  } finally {
+    await Promise.all(processes.map((p) => p.stop()));
+    await redis.stop();
+    await s3.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

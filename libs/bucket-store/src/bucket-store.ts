@@ -1,7 +1,7 @@
 import type { Matcher } from '@myelin/model';
 import { type Bucket, PrefixedBucket } from '@myelin/object-store';
-import { IncompleteResultError, type Querier, type Queryable, type Series, seriesSetOf } from '@myelin/storage';
-import { BlockReader } from '@myelin/tsdb-block';
+import { IncompleteResultError, type Querier, type Queryable, type Series, seriesSetOf, sortedUnion } from '@myelin/storage';
+import { BlockReader, FormatError } from '@myelin/tsdb-block';
 import { type BlockRef, blocksFor, listBlocks, readBucketIndex } from './discovery';
 import { mergeBlockSeries } from './replica-chunks';
 
@@ -71,13 +71,13 @@ export class BucketStore {
       select: async (matchers) => seriesSetOf(await this.wrap('read blocks', () => selectAll(matchers))),
       labelNames: async (matchers) =>
         this.wrap('read blocks', async () => {
-          if (matchers && matchers.length > 0) return uniqueSorted((await selectAll(matchers)).flatMap((s) => s.labels.map((l) => l.name)));
-          return uniqueSorted((await readers()).flatMap((r) => r.labelNames()));
+          if (matchers && matchers.length > 0) return sortedUnion((await selectAll(matchers)).map((s) => s.labels.map((l) => l.name)));
+          return sortedUnion((await readers()).map((r) => r.labelNames()));
         }),
       labelValues: async (name, matchers) =>
         this.wrap('read blocks', async () => {
-          if (matchers && matchers.length > 0) return uniqueSorted((await selectAll(matchers)).flatMap((s) => s.labels.filter((l) => l.name === name).map((l) => l.value)));
-          return uniqueSorted((await readers()).flatMap((r) => r.labelValues(name)));
+          if (matchers && matchers.length > 0) return sortedUnion((await selectAll(matchers)).map((s) => s.labels.filter((l) => l.name === name).map((l) => l.value)));
+          return sortedUnion((await readers()).map((r) => r.labelValues(name)));
         }),
       close: async () => undefined,
     };
@@ -89,24 +89,27 @@ export class BucketStore {
     let r = this.open.get(key);
     if (r) this.open.delete(key);
     else {
-      r = BlockReader.open(new PrefixedBucket(new PrefixedBucket(this.bucket, tenant), ulid), ulid);
-      r.catch(() => this.open.delete(key));
+      const opening = BlockReader.open(new PrefixedBucket(new PrefixedBucket(this.bucket, tenant), ulid), ulid);
+      // A block that failed to open is tried again next time (unless a newer attempt replaced it).
+      opening.catch(() => this.open.get(key) === opening && this.open.delete(key));
+      r = opening;
     }
     this.open.set(key, r);
     while (this.open.size > this.options.maxOpenBlocks) this.open.delete(this.open.keys().next().value as string);
     return r;
   }
 
-  /** Storage failures make the answer incomplete: reported as such (503), naming the bucket. */
+  /**
+   * Storage failures make the answer incomplete: reported as such (503, retry may help), naming
+   * the bucket. A corrupt block (FormatError) is not retryable and stays what it is (500).
+   */
   private async wrap<T>(what: string, f: () => Promise<T>): Promise<T> {
     try {
       return await f();
     } catch (e) {
+      if (e instanceof FormatError) throw e;
       throw new IncompleteResultError(`cannot ${what} in ${this.bucket.name}: ${(e as Error).message}`);
     }
   }
 }
 
-function uniqueSorted(xs: string[]): string[] {
-  return [...new Set(xs)].sort();
-}

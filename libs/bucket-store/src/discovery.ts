@@ -49,8 +49,13 @@ export async function listBlocks(tenantBucket: Bucket, known: ReadonlyMap<string
   const marks = new Map<string, number>();
   await Promise.all(
     marked.map(async (ulid) => {
-      const mark = JSON.parse((await tenantBucket.get(`markers/${ulid}-deletion-mark.json`)).toString('utf8')) as { deletion_time: number };
-      marks.set(ulid, mark.deletion_time * 1000);
+      try {
+        const mark = JSON.parse((await tenantBucket.get(`markers/${ulid}-deletion-mark.json`)).toString('utf8')) as { deletion_time: number };
+        marks.set(ulid, mark.deletion_time * 1000);
+      } catch (e) {
+        // Removed with its block by the compactor since the listing: nothing to honour.
+        if (!isNotFound(e)) throw e;
+      }
     }),
   );
   const refs = await Promise.all(

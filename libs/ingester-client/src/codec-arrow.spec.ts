@@ -1,5 +1,5 @@
 import { encodeLabels, labelKeyOf } from '@myelin/model';
-import { tableFromIPC } from 'apache-arrow';
+import { Float64, Int64, makeData, RecordBatch, Schema, Field, Struct, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { CodecError } from './codec';
 import { decodeSeriesArrow, encodeSeriesArrow } from './codec-arrow';
 
@@ -40,6 +40,13 @@ describe('Arrow series codec', () => {
   it('round-trips an empty answer', () => {
     const d = decodeSeriesArrow(encodeSeriesArrow([], Int32Array.of(0), new Float64Array(0), new Float64Array(0)));
     expect(d.seriesCount).toBe(0);
+  });
+
+  it('refuses a stream of another shape (an Int64 values column), naming it', () => {
+    const schema = new Schema([new Field('labels', new Int64()), new Field('timestamps', new Int64()), new Field('values', new Float64())]);
+    const data = makeData({ type: new Struct(schema.fields), length: 1, children: [makeData({ type: new Int64(), length: 1, data: BigInt64Array.of(1n) }), makeData({ type: new Int64(), length: 1, data: BigInt64Array.of(1n) }), makeData({ type: new Float64(), length: 1, data: Float64Array.of(1) })] });
+    const bytes = tableToIPC(new Table([new RecordBatch(schema, data)]), 'stream');
+    expect(() => decodeSeriesArrow(bytes)).toThrow(new CodecError('unexpected Arrow schema: labels:Int64,timestamps:Int64,values:Float64'));
   });
 
   it.each([

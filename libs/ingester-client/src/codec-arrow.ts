@@ -60,20 +60,25 @@ export function decodeSeriesArrow(bytes: Uint8Array, tenant = ''): SeriesBatch {
   } catch (e) {
     throw new CodecError(`not an Arrow IPC stream: ${(e as Error).message}`);
   }
-  const names = table.schema.fields.map((f) => f.name).join(',');
-  if (names !== 'labels,timestamps,values') throw new CodecError(`unexpected Arrow schema: ${names}`);
+  const shape = table.schema.fields.map((f) => `${f.name}:${f.type}`).join(',');
+  if (shape !== 'labels:Binary,timestamps:List<Int64>,values:List<Float64>') throw new CodecError(`unexpected Arrow schema: ${shape}`);
   if (table.batches.length === 0) return new DecodedBatch(tenant, 0, Buffer.alloc(0), Int32Array.of(0), Int32Array.of(0), new Float64Array(0), new Float64Array(0));
   if (table.batches.length !== 1) throw new CodecError(`expected one record batch, got ${table.batches.length}`);
   const [labels, ts, vs] = table.batches[0].data.children;
   const n = labels.length;
+  if (ts.length !== n || vs.length !== n) throw new CodecError('columns differ in length');
+  if (labels.nullCount > 0 || ts.nullCount > 0 || vs.nullCount > 0 || ts.children[0].nullCount > 0 || vs.children[0].nullCount > 0) throw new CodecError('null values in a series answer');
   const labelStarts = labels.valueOffsets as Int32Array;
   const labelData = labels.values as Uint8Array;
   const offsets = ts.valueOffsets as Int32Array;
-  if (offsets[0] !== 0 || (vs.valueOffsets as Int32Array)[n] !== offsets[n]) throw new CodecError('timestamps and values differ in length');
+  const valueOffsets = vs.valueOffsets as Int32Array;
+  if (labelStarts.length < n + 1 || offsets.length < n + 1 || valueOffsets.length < n + 1) throw new CodecError('offsets shorter than the columns');
   const timestamps = fromInt64(ts.children[0].values as BigInt64Array);
   const values = vs.children[0].values as Float64Array;
+  if (offsets[0] !== 0 || labelStarts[0] < 0) throw new CodecError('offsets do not start at the columns\' start');
   for (let i = 0; i < n; i++) {
     if (offsets[i + 1] < offsets[i] || labelStarts[i + 1] < labelStarts[i]) throw new CodecError(`bad offsets in series ${i}`);
+    if (valueOffsets[i + 1] !== offsets[i + 1]) throw new CodecError(`series ${i}: timestamps and values differ in length`);
   }
   if (offsets[n] > timestamps.length || offsets[n] > values.length || labelStarts[n] > labelData.length) throw new CodecError('offsets point past the columns');
   return new DecodedBatch(tenant, n, Buffer.from(labelData.buffer, labelData.byteOffset, labelData.byteLength), labelStarts, offsets, timestamps, values);

@@ -1,7 +1,7 @@
 import { type Labels, labelsHash, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
 import { formatGoF } from './go-format';
 import type { StepSeries } from './engine';
-import { avgOverTime, extreme, quantile, sumOverTime, variance, type Window } from './range-functions';
+import { avgOverTime, extreme, type MutableWindow, quantile, sumOverTime, variance } from './range-functions';
 
 /**
  * Aggregation over an instant vector, step by step: series are grouped by the labels named in
@@ -42,7 +42,7 @@ function groupsOf(series: StepSeries[], g: Grouping): Group[] {
 
 const NO_TIMES = new Float64Array(0);
 /** One window reused for every group and step (the numerics read only vs[lo, hi)). */
-const window: { -readonly [K in keyof Window]: Window[K] } = { ts: NO_TIMES, vs: NO_TIMES, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
+const window: MutableWindow = { ts: NO_TIMES, vs: NO_TIMES, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
 
 function reduce(op: string, vs: Float64Array, n: number, param: number): number {
   const w = window;
@@ -155,7 +155,8 @@ const MAX_UINT64 = 2 ** 64;
 export function limitRatio(series: StepSeries[], steps: number, ratios: Float64Array): StepSeries[] {
   const out = unselected(series, steps);
   for (const [n, s] of series.entries()) {
-    const offset = Number(labelsHash(s.labels)) / MAX_UINT64;
+    // A name marked for dropping is not part of the series any more (as in Prometheus by default).
+    const offset = Number(labelsHash(s.dropName ? s.labels.filter((l) => l.name !== METRIC_NAME) : s.labels)) / MAX_UINT64;
     for (let i = 0; i < steps; i++) {
       const r = Math.max(-1, Math.min(1, ratios[i]));
       if (!s.present[i] || r === 0) continue;

@@ -1,13 +1,13 @@
 import { compareLabels, type Label, type Labels, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
 import { collectSeries, type Queryable } from '@myelin/storage';
 import { AGGREGATIONS, aggregateValues, countValues, limitK, limitRatio, selectK } from './aggregate';
-import { quoteGo } from './go-format';
+import { formatGoG, quoteGo } from './go-format';
 import { annotation, Annotations } from './annotations';
 import { EvalError, NotImplementedError } from './errors';
 import { COMPARISON_OPS, scalarOp } from './operators';
 import { vectorBinary } from './vector-binary';
 import type { AggregateExpr, AtModifier, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast';
-import { KEEPS_METRIC_NAME, RANGE_FUNCTIONS, type RangeFunction, type Window } from './range-functions';
+import { KEEPS_METRIC_NAME, type MutableWindow, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
 import { bucketFraction, bucketQuantile, parseUpperBound } from './bucket-quantile';
 import { DATE_FUNCTIONS } from './date-functions';
@@ -181,8 +181,12 @@ export class Engine {
     const at = this.atTime(e.at, range);
     const eff = times.map((t) => (at ?? t) - e.offset);
     const querier = await this.queryable.querier(min(eff) - LOOKBACK_MS + 1, max(eff));
-    const raw = this.charge(await collectSeries(await querier.select(e.matchers)), range);
-    await querier.close();
+    let raw;
+    try {
+      raw = this.charge(await collectSeries(await querier.select(e.matchers)), range);
+    } finally {
+      await querier.close();
+    }
     const out: StepSeries[] = [];
     for (const s of raw) {
       const values = new Float64Array(eff.length);
@@ -288,11 +292,6 @@ export class Engine {
     throw new NotImplementedError(`${e.func}() is not evaluated yet`);
   }
 
-  /**
-   * A function over a range vector: per series and step, the samples in (t - range, t] (t moved
-   * by `offset` or fixed by `@`), staleness markers left out. A scalar argument (the quantile of
-   * quantile_over_time, predict_linear's seconds) is evaluated per step.
-   */
   /** timestamp(): the sample's own time for a selector, otherwise the step's; in seconds. */
   private async timestampOf(arg: Expr, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
     const inner = arg.type === 'ParenExpr' ? arg.expr : arg;
@@ -335,6 +334,11 @@ export class Engine {
     return { type: 'vector', series: [{ labels, values: new Float64Array(steps).fill(1), present }] };
   }
 
+  /**
+   * A function over a range vector: per series and step, the samples in (t - range, t] (t moved
+   * by `offset` or fixed by `@`), staleness markers left out. A scalar argument (the quantile of
+   * quantile_over_time, predict_linear's seconds) is evaluated per step.
+   */
   private async callOverRange(e: Call, fn: RangeFunction, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
     const args = e.args.map(unwrapParens);
     const mi = args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
@@ -350,7 +354,7 @@ export class Engine {
     const out: StepSeries[] = [];
     // One window object, moved along each series: its bounds only move forward while the steps'
     // window ends do (they stay put under `@`), so no binary search and no object per step.
-    const w: { -readonly [K in keyof Window]: Window[K] } = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
+    const w: MutableWindow = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
     for (const s of input.series) {
       this.checkDeadline(range);
       const { ts, vs } = s;
@@ -393,8 +397,12 @@ export class Engine {
     const sel = m.vector;
     const ends = times.map((t) => (this.atTime(sel.at, range) ?? t) - sel.offset);
     const querier = await this.queryable.querier(min(ends) - m.range + 1, max(ends));
-    const raw = this.charge(await collectSeries(await querier.select(sel.matchers)), range);
-    await querier.close();
+    let raw;
+    try {
+      raw = this.charge(await collectSeries(await querier.select(sel.matchers)), range);
+    } finally {
+      await querier.close();
+    }
     return { ends, rangeMs: m.range, series: raw.map((s) => ({ labels: s.labels, ...withoutStaleMarkers(s.timestamps, s.values) })) };
   }
 
@@ -459,7 +467,12 @@ export class Engine {
     const g = { labels: e.grouping, without: e.without };
     if (op === 'quantile' && param?.type === 'scalar') warnInvalidQuantiles(param.values, range.annotations);
     const k = param?.type === 'scalar' ? param.values : new Float64Array(steps);
-    if ((op === 'topk' || op === 'bottomk' || op === 'limitk') && k.some(Number.isNaN)) throw new EvalError('Parameter value is NaN');
+    if (op === 'topk' || op === 'bottomk' || op === 'limitk') {
+      if (k.some(Number.isNaN)) throw new EvalError('Parameter value is NaN');
+      // Prometheus takes k as an int64.
+      const big = k.find((x) => Math.abs(x) >= 2 ** 63);
+      if (big !== undefined) throw new EvalError(`Scalar value ${formatGoG(big)} ${big > 0 ? 'overflows' : 'underflows'} int64`);
+    }
     if (op === 'topk' || op === 'bottomk') return { type: 'vector', series: selectK(op, v.series, steps, g, k) };
     if (op === 'limitk') return { type: 'vector', series: limitK(v.series, steps, g, k) };
     if (op === 'limit_ratio') return { type: 'vector', series: this.limitRatio(v.series, steps, k, range) };
@@ -654,7 +667,8 @@ function warnIfNotCounter(labels: Labels, annotations: Annotations): void {
   if (name && !COUNTER_SUFFIXES.some((suffix) => name.endsWith(suffix))) annotations.info(annotation.possibleNonCounter(name));
 }
 
-function unwrapParens(e: Expr): Expr {
+/** The expression inside any number of parentheses. */
+export function unwrapParens(e: Expr): Expr {
   return e.type === 'ParenExpr' ? unwrapParens(e.expr) : e;
 }
 

@@ -16,6 +16,9 @@ export interface Window {
   readonly evalTime: number;
 }
 
+/** A Window whose fields an evaluation loop moves (one object reused for every step). */
+export type MutableWindow = { -readonly [K in keyof Window]: Window[K] };
+
 export type RangeFunction = (w: Window, param: number) => number | undefined;
 
 /**

@@ -96,6 +96,8 @@ describe('QueryApi: query and query_range', () => {
     ['too many points', { query: 'up', start: '0', end: '20000', step: '1' }, 400, 'bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)'],
     ['a missing start', { query: 'up', end: '5', step: '1' }, 400, 'bad_data', 'invalid parameter "start": cannot parse "" to a valid timestamp'],
     ['a range vector', { query: 'up[1m]', start: '0', end: '5', step: '1' }, 400, 'bad_data', 'invalid expression type "range vector" for range query, must be Scalar or instant Vector'],
+    ['a range vector in parentheses', { query: '((up[1m]))', start: '5', end: '5', step: '1' }, 400, 'bad_data', 'invalid expression type "range vector" for range query, must be Scalar or instant Vector'],
+    ['a timeout that would switch the limit off', { query: 'up', start: '0', end: '5', step: '1', timeout: '0s' }, 400, 'bad_data', 'invalid parameter "timeout": "0s" is not a positive duration'],
     ['an evaluation error', { query: 'up{job="a"} + on() up', start: '0', end: '5', step: '1' }, 422, 'execution', 'found duplicate series for the match group {} on the right hand-side of the operation: [{__name__="up", job="a"}, {__name__="up", job="b"}];many-to-many matching not allowed: matching labels must be unique on one side'],
   ])('refuses %s', async (_, form, status, errorType, error) => {
     const r = await json(api().queryRange('t', formOf(form)));
@@ -107,6 +109,14 @@ describe('QueryApi: query and query_range', () => {
     ['max samples', { maxSamples: 2 }, 'query processing would load too many samples into memory in query execution'],
   ])('applies the tenant\'s %s limit as an execution error', async (_, limits, error) => {
     expect(await json(api({ limits }).query('t', formOf({ query: 'up[1m]' })))).toEqual({ status: 422, body: { status: 'error', errorType: 'execution', error } });
+  });
+
+  it('lets a request shorten its timeout, answering 503 timeout when it runs out', async () => {
+    let t = 0;
+    const slow = new QueryApi({ source: () => queryable(DATA), limits: () => ({ ...NO_LIMITS, timeoutMs: 60_000 }), now: () => (t += 1_000) });
+    expect((await json(slow.query('t', formOf({ query: 'up', timeout: '2m' })))).status).toBe(200);
+    t = 0;
+    expect(await json(slow.query('t', formOf({ query: 'sum(up) + sum(up) + sum(up)', timeout: '1500ms' })))).toEqual({ status: 503, body: { status: 'error', errorType: 'timeout', error: 'query timed out in query execution' } });
   });
 
   it('answers 503 unavailable when too many sources failed', async () => {

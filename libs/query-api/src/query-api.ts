@@ -1,6 +1,6 @@
 import type { Matcher } from '@myelin/model';
-import { Engine, EvalError, NotImplementedError, ParseError, parseExpr } from '@myelin/promql';
-import { collectSeries, IncompleteResultError, type Queryable } from '@myelin/storage';
+import { Engine, EvalError, isValidLabelName, NotImplementedError, ParseError, parseExpr, unwrapParens } from '@myelin/promql';
+import { collectSeries, IncompleteResultError, type Queryable, sortedUnion } from '@myelin/storage';
 import { ApiError } from './api-error';
 import { encodeData, errorBody, successBody } from './encode';
 import { durationParam, type Form, first, MAX_TIME_MS, MIN_TIME_MS, timeParam } from './params';
@@ -62,7 +62,7 @@ export class QueryApi {
       if (step <= 0) throw new ApiError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
       if ((end - start) / step > MAX_POINTS) throw new ApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
       const expr = this.parse(first(form, 'query') ?? '');
-      const inner = expr.type === 'ParenExpr' ? expr.expr : expr;
+      const inner = unwrapParens(expr);
       if (inner.type === 'StringLiteral' || inner.type === 'MatrixSelector' || inner.type === 'SubqueryExpr') {
         const kind = inner.type === 'StringLiteral' ? 'string' : 'range vector';
         throw new ApiError('bad_data', `invalid expression type "${kind}" for range query, must be Scalar or instant Vector`);
@@ -105,7 +105,7 @@ export class QueryApi {
   /** GET /api/v1/label/<name>/values. */
   labelValues(tenant: string, name: string, form: Form): Promise<ApiResponse> {
     return this.answer(async () => {
-      if (name === '' || /\p{Surrogate}/u.test(name)) throw new ApiError('bad_data', `invalid label name: ${JSON.stringify(name)}`);
+      if (!isValidLabelName(name)) throw new ApiError('bad_data', `invalid label name: ${JSON.stringify(name)}`);
       return this.strings(tenant, form, (q, m) => q.labelValues(name, m));
     });
   }
@@ -130,7 +130,7 @@ export class QueryApi {
     const querier = await this.deps.source(tenant).querier(start, end);
     try {
       const lists = selectors.length === 0 ? [await read(querier, undefined)] : await Promise.all(selectors.map((m) => read(querier, m)));
-      const { items, warnings } = this.limited([...new Set(lists.flat())].sort(), form);
+      const { items, warnings } = this.limited(sortedUnion(lists), form);
       return successBody(JSON.stringify(items), warnings);
     } finally {
       await querier.close();
@@ -179,7 +179,9 @@ export class QueryApi {
     const asked = first(form, 'timeout');
     let timeoutMs = limits.timeoutMs;
     if (asked !== undefined && asked !== '') {
+      // A request may shorten its tenant's timeout, never lengthen or switch it off.
       const ms = durationParam(form, 'timeout');
+      if (!(ms > 0)) throw new ApiError('bad_data', `invalid parameter "timeout": ${JSON.stringify(asked)} is not a positive duration`);
       timeoutMs = timeoutMs > 0 ? Math.min(timeoutMs, ms) : ms;
     }
     return new Engine(limitSeries(this.deps.source(tenant), limits.maxSeries), { maxSamples: limits.maxSamples, timeoutMs, now: () => this.deps.now() });

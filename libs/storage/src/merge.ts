@@ -108,6 +108,7 @@ export function mergeQueryables(sources: readonly Queryable[], options: MergeOpt
   };
 }
 
-function sortedUnion(lists: readonly string[][]): string[] {
+/** Strings from several lists, each once, sorted (label names and values from several sources). */
+export function sortedUnion(lists: readonly (readonly string[])[]): string[] {
   return [...new Set(lists.flat())].sort();
 }

@@ -7,7 +7,8 @@ import { QuerierService } from './querier.service';
 /**
  * The querier: answers the Prometheus HTTP API under /prometheus/api/v1 (and /api/prom/api/v1)
  * over the ingesters, found through the ring (every ingester healthy for reads, READONLY ones
- * included), their replicas merged and de-duplicated. Ready once it has read the ring.
+ * included), and the blocks in object storage, split by time and merged so each sample is
+ * returned once (QuerierService). Ready once it has read the ring.
  */
 @Module({
   imports: [RingModule],

@@ -101,7 +101,7 @@ export class BlockReader {
     private readonly postingsBounds: number[],
   ) {}
 
-  /** Postings lists read so far, by "name\xffvalue", least recently used first. */
+  /** Postings lists read so far, by JSON [name, value], least recently used first. */
   private readonly postingsCache = new Map<string, Promise<number[]>>();
 
   /**
@@ -201,7 +201,7 @@ export class BlockReader {
 
   /** A postings list, from the cache or read once (concurrent readers share the read). */
   private postings(name: string, value: string): Promise<number[]> {
-    const key = `${name}\xff${value}`;
+    const key = JSON.stringify([name, value]);
     let p = this.postingsCache.get(key);
     if (p) {
       this.postingsCache.delete(key);
@@ -284,7 +284,9 @@ export class BlockReader {
     const len = r.uvarint();
     if (at + r.pos + len + 4 > this.indexSize) throw new FormatError(`${this.what('index')}: series ${id} runs past the end`);
     buf = await this.index.read(at, r.pos + len + 4);
-    return this.parseSeries(id, buf, 0) as SeriesEntry;
+    const whole = this.parseSeries(id, buf, 0);
+    if (!whole) throw new FormatError(`${this.what('index')}: series ${id} truncated`);
+    return whole;
   }
 
   /** The entry at `start` in `buf`, or undefined when `buf` ends before it does. */
@@ -407,17 +409,16 @@ export class BlockReader {
     const offset = ref % 0x1_0000_0000;
     const file = `chunks/${String(segment + 1).padStart(6, '0')}`;
     if (offset < 8) throw new FormatError(`${this.what(file)}: chunk offset ${offset} inside the header`);
-    let head = await this.bucket.getRange(file, offset, 512);
+    const head = await this.bucket.getRange(file, offset, CHUNK_READ);
+    const short = this.parseChunk(file, head, 0, offset);
+    if (short) return short;
+    // Longer than the first read: the length prefix says how much to read.
     const r = new ByteReader(head, this.what(file));
     const len = r.uvarint();
-    const start = r.pos;
-    const need = start + 1 + len + 4;
-    if (head.length < need) head = await this.bucket.getRange(file, offset, need);
-    if (head.length < need) throw new FormatError(`${this.what(file)}: chunk at ${offset} truncated`);
-    if (head[start] !== ENC_XOR) throw new FormatError(`${this.what(file)}: chunk at ${offset} has unsupported encoding ${head[start]}`);
-    const stored = ((head[start + 1 + len] << 24) | (head[start + 2 + len] << 16) | (head[start + 3 + len] << 8) | head[start + 4 + len]) >>> 0;
-    if (crc32c(head, 0, start, start + 1 + len) !== stored) throw new FormatError(`${this.what(file)}: chunk at ${offset} checksum mismatch`);
-    return head.subarray(start + 1, start + 1 + len);
+    const whole = await this.bucket.getRange(file, offset, r.pos + 1 + len + 4);
+    const chunk = this.parseChunk(file, whole, 0, offset);
+    if (!chunk) throw new FormatError(`${this.what(file)}: chunk at ${offset} truncated`);
+    return chunk;
   }
 
   /** Checks the chunk segment headers (magic and version), for a full verification. */

@@ -82,6 +82,18 @@ describe('BucketStore', () => {
     expect(await select(store(), 't1', 0, 10_000)).toEqual([['up,a', [2000]]]);
   });
 
+  it('answers a series-only select (/api/v1/series) from the index alone, no chunk read', async () => {
+    await block('t1', '01HZZZZZZZZZZZZZZZZZZZZZZ1', [[up, [[1000, 1]]], [cpu, [[1000, 1]]]]);
+    await block('t1', '01HZZZZZZZZZZZZZZZZZZZZZZ2', [[up, [[5000, 1]]]]);
+    const fs = new FilesystemBucket(root);
+    const reads: string[] = [];
+    const spy = Object.assign(Object.create(fs) as FilesystemBucket, { getRange: (k: string, o: number, n: number) => (reads.push(k), fs.getRange(k, o, n)) });
+    const s = new BucketStore(spy, { syncIntervalMs: 0, ignoreDeletionMarksDelayMs: 0, maxOpenBlocks: 10, now: () => now });
+    const got = await collectSeries(await (await s.queryable('t1').querier(0, 2000)).select([new Matcher('=~', '__name__', '.+')], { seriesOnly: true }));
+    expect(got.map((x) => [x.labels.map((l) => l.value).join(','), x.timestamps.length])).toEqual([['cpu,b', 0], ['up,a', 0]]);
+    expect(reads.filter((k) => k.includes('/chunks/'))).toEqual([]);
+  });
+
   it('answers label names and values over the overlapping blocks', async () => {
     await block('t1', '01HZZZZZZZZZZZZZZZZZZZZZZ1', [[up, [[1000, 1]]], [cpu, [[1000, 1]]]]);
     const q = await store().queryable('t1').querier(0, 10_000);

@@ -1,6 +1,6 @@
 import type { Matcher } from '@myelin/model';
 import { type Bucket, PrefixedBucket } from '@myelin/object-store';
-import { IncompleteResultError, type Querier, type Queryable, type Series, seriesSetOf, sortedUnion } from '@myelin/storage';
+import { IncompleteResultError, mergeSeries, type Querier, type Queryable, type Series, seriesSetOf, sortedUnion } from '@myelin/storage';
 import { BlockReader, FormatError } from '@myelin/tsdb-block';
 import { type BlockRef, blocksFor, listBlocks, readBucketIndex } from './discovery';
 import { mergeBlockSeries } from './replica-chunks';
@@ -67,16 +67,21 @@ export class BucketStore {
     const readers = () => Promise.all(refs.map((b) => this.reader(tenant, b.ulid)));
     // Chunks stay encoded until replicas are merged: identical replica chunks are decoded once.
     const selectAll = async (matchers: readonly Matcher[]): Promise<Series[]> => mergeBlockSeries(await Promise.all((await readers()).map((r) => r.selectChunks(matchers, mint, maxt))), mint, maxt);
+    const labelsOnly = async (matchers: readonly Matcher[]): Promise<Series[]> => {
+      const lists = await Promise.all((await readers()).map((r) => r.selectLabels(matchers, mint, maxt)));
+      const none = new Float64Array(0);
+      return mergeSeries(lists.map((list) => list.map((labels) => ({ labels, timestamps: none, values: none }))));
+    };
     return {
-      select: async (matchers) => seriesSetOf(await this.wrap('read blocks', () => selectAll(matchers))),
+      select: async (matchers, hints) => seriesSetOf(await this.wrap('read blocks', () => (hints?.seriesOnly ? labelsOnly(matchers) : selectAll(matchers)))),
       labelNames: async (matchers) =>
         this.wrap('read blocks', async () => {
-          if (matchers && matchers.length > 0) return sortedUnion((await selectAll(matchers)).map((s) => s.labels.map((l) => l.name)));
+          if (matchers && matchers.length > 0) return sortedUnion((await labelsOnly(matchers)).map((s) => s.labels.map((l) => l.name)));
           return sortedUnion((await readers()).map((r) => r.labelNames()));
         }),
       labelValues: async (name, matchers) =>
         this.wrap('read blocks', async () => {
-          if (matchers && matchers.length > 0) return sortedUnion((await selectAll(matchers)).map((s) => s.labels.filter((l) => l.name === name).map((l) => l.value)));
+          if (matchers && matchers.length > 0) return sortedUnion((await labelsOnly(matchers)).map((s) => s.labels.filter((l) => l.name === name).map((l) => l.value)));
           return sortedUnion((await readers()).map((r) => r.labelValues(name)));
         }),
       close: async () => undefined,

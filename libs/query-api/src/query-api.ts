@@ -84,7 +84,7 @@ export class QueryApi {
       try {
         const seen = new Map<string, string>();
         for (const matchers of selectors) {
-          for (const s of await collectSeries(await querier.select(matchers))) {
+          for (const s of await collectSeries(await querier.select(matchers, { seriesOnly: true }))) {
             const json = JSON.stringify(Object.fromEntries(s.labels.map((l) => [l.name, l.value])));
             seen.set(json, json);
           }

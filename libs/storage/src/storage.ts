@@ -21,6 +21,12 @@ export interface Querier {
 export interface SelectHints {
   /** Stop after this many series (limit push-down); the caller still enforces its own limits. */
   limit?: number;
+  /**
+   * The caller needs the series' labels only (/api/v1/series, label lookups with matchers): a
+   * source may return series without samples and skip reading them. Series still match the
+   * time range.
+   */
+  seriesOnly?: boolean;
 }
 
 /**

@@ -15,7 +15,7 @@ import { encodeData, successBody } from '@myelin/query-api';
 import { PrometheusServer, prometheusInstalled } from '@myelin/test-services';
 import type { Queryable } from '@myelin/storage';
 import { Head } from '@myelin/tsdb-head';
-import { apiRangeQuery, type GenSeries, generateSeries, HOUR, pushScrapes, QUERIES, row, SCRAPE_MS, type Timing, timeRuns, valueAt } from './dashboard';
+import { apiRangeQuery, firstDifference, type GenSeries, type Matrix, generateSeries, HOUR, pushScrapes, QUERIES, row, SCRAPE_MS, type Timing, timeRuns, valueAt } from './dashboard';
 
 interface Args {
   hours: number;
@@ -60,6 +60,10 @@ async function main(): Promise<void> {
   const series = generateSeries();
   const scrapes = Math.floor((a.hours * HOUR) / SCRAPE_MS) + 1;
   const end = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+  // Queries end 7 s after the last scrape, so no sample sits exactly on a window's left edge:
+  // there Prometheus 3 (whose semantics Myelin follows: windows open on the left) and the
+  // Prometheus 2.42 reference here (closed on the left) would answer differently.
+  const queryEnd = end + 7_000;
   const start = end - (scrapes - 1) * SCRAPE_MS;
   const queries = QUERIES.filter((q) => !a.only || q.name === a.only);
 
@@ -69,14 +73,14 @@ async function main(): Promise<void> {
   const engine = new Engine(head);
   const mine = new Map<string, Timing>();
   for (const q of queries) {
-    const range = { start: end - q.rangeMs, end, step: q.stepMs };
+    const range = { start: queryEnd - q.rangeMs, end: queryEnd, step: q.stepMs };
     mine.set(
       q.name,
       await timeRuns(a.runs, async () => {
         const result = await engine.query(q.expr, range);
         const steps = Math.floor((range.end - range.start) / range.step) + 1;
-        successBody(encodeData(result, Float64Array.from({ length: steps }, (_, i) => range.start + i * range.step), true));
-        return { samples: result.samplesLoaded, series: result.value.type === 'vector' ? result.value.series.length : 0 };
+        const body = successBody(encodeData(result, Float64Array.from({ length: steps }, (_, i) => range.start + i * range.step), true));
+        return { samples: result.samplesLoaded, series: result.value.type === 'vector' ? result.value.series.length : 0, body };
       }),
     );
     console.log(row(`myelin ${q.name}`, mine.get(q.name) as Timing, 'samples loaded'));
@@ -93,10 +97,11 @@ async function main(): Promise<void> {
     console.log(`prometheus: same samples pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const ratios: string[] = [];
     for (const q of queries) {
-      const theirs = await timeRuns(a.runs, () => apiRangeQuery(`${prom.url}/api/v1`, q, end));
+      const theirs = await timeRuns(a.runs, () => apiRangeQuery(`${prom.url}/api/v1`, q, queryEnd));
       console.log(row(`prometheus ${q.name}`, theirs, 'queryable samples (per step)'));
-      const ours = mine.get(q.name) as Timing;
-      if (ours.series !== theirs.series) console.log(`  series differ: myelin ${ours.series}, prometheus ${theirs.series}`);
+      const ours = mine.get(q.name) as Timing & { body: string };
+      const difference = firstDifference((JSON.parse(ours.body) as { data: { result: Matrix } }).data.result, theirs.result);
+      console.log(difference ? `  ANSWERS DIFFER: ${difference}` : '  same answer as Prometheus');
       ratios.push(`${q.name} ${(ours.p50 / theirs.p50).toFixed(2)}`);
     }
     console.log(`p50 time ratio myelin/prometheus (below 1 is faster): ${ratios.join(', ')}`);

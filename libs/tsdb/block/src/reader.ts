@@ -339,6 +339,12 @@ export class BlockReader {
     return out;
   }
 
+  /** The labels of the series matching the matchers with a chunk overlapping [mint, maxt]; no chunk is read. */
+  async selectLabels(matchers: readonly Matcher[], mint: number, maxt: number): Promise<Labels[]> {
+    const entries = await this.seriesEntries(await this.candidates(matchers));
+    return entries.filter((s) => matchers.every((m) => m.matchesLabels(s.labels)) && s.chunks.some((c) => c.maxTime >= mint && c.minTime <= maxt)).map((s) => s.labels);
+  }
+
   /**
    * As select, with each series' chunks overlapping [mint, maxt] still encoded (XOR bytes, in
    * time order): a caller merging replicas of a block can drop identical chunks before decoding.

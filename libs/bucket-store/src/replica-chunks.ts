@@ -3,7 +3,7 @@ import { mergeSamples, type Series } from '@myelin/storage';
 import { decodeChunks, type EncodedChunk, type SeriesChunks } from '@myelin/tsdb-block';
 
 function sameChunk(a: EncodedChunk, b: EncodedChunk): boolean {
-  return a.minTime === b.minTime && a.maxTime === b.maxTime && Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength).equals(b.bytes);
+  return a.minTime === b.minTime && a.maxTime === b.maxTime && a.bytes.length === b.bytes.length && Buffer.compare(a.bytes, b.bytes) === 0;
 }
 
 /**

@@ -26,25 +26,26 @@ export class IngesterClient {
     await this.rpc.call(PUSH, batch, this.timeoutMs);
   }
 
-  async query(tenant: string, mint: number, maxt: number, matchers: Matcher[], limit = 0): Promise<SeriesBatch> {
-    return decodeSeriesArrow(await this.rpc.call(QUERY, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit })], this.timeoutMs), tenant);
+  /** `timeoutMs` overrides the client's timeout for this call (a tenant's own query timeout). */
+  async query(tenant: string, mint: number, maxt: number, matchers: Matcher[], limit = 0, timeoutMs = this.timeoutMs): Promise<SeriesBatch> {
+    return decodeSeriesArrow(await this.rpc.call(QUERY, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit })], timeoutMs), tenant);
   }
 
-  async labelNames(tenant: string, mint: number, maxt: number, matchers: Matcher[]): Promise<string[]> {
-    return decodeStrings(await this.rpc.call(LABEL_NAMES, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit: 0 })], this.timeoutMs));
+  async labelNames(tenant: string, mint: number, maxt: number, matchers: Matcher[], timeoutMs = this.timeoutMs): Promise<string[]> {
+    return decodeStrings(await this.rpc.call(LABEL_NAMES, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit: 0 })], timeoutMs));
   }
 
-  async labelValues(tenant: string, name: string, mint: number, maxt: number, matchers: Matcher[]): Promise<string[]> {
-    return decodeStrings(await this.rpc.call(LABEL_VALUES, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: name, limit: 0 })], this.timeoutMs));
+  async labelValues(tenant: string, name: string, mint: number, maxt: number, matchers: Matcher[], timeoutMs = this.timeoutMs): Promise<string[]> {
+    return decodeStrings(await this.rpc.call(LABEL_VALUES, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: name, limit: 0 })], timeoutMs));
   }
 
-  /** One tenant's data on this ingester as a Queryable. */
-  queryable(tenant: string): Queryable {
+  /** One tenant's data on this ingester as a Queryable; calls time out after `timeoutMs` (the client's by default). */
+  queryable(tenant: string, timeoutMs = this.timeoutMs): Queryable {
     return {
       querier: async (mint, maxt): Promise<Querier> => ({
-        select: async (matchers): Promise<SeriesSet> => seriesOf(await this.query(tenant, mint, maxt, [...matchers])),
-        labelNames: (matchers) => this.labelNames(tenant, mint, maxt, [...(matchers ?? [])]),
-        labelValues: (name, matchers) => this.labelValues(tenant, name, mint, maxt, [...(matchers ?? [])]),
+        select: async (matchers): Promise<SeriesSet> => seriesOf(await this.query(tenant, mint, maxt, [...matchers], 0, timeoutMs)),
+        labelNames: (matchers) => this.labelNames(tenant, mint, maxt, [...(matchers ?? [])], timeoutMs),
+        labelValues: (name, matchers) => this.labelValues(tenant, name, mint, maxt, [...(matchers ?? [])], timeoutMs),
         close: async () => undefined,
       }),
     };

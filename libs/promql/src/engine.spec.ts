@@ -206,6 +206,12 @@ describe('Engine limits', () => {
     await expect(new Engine(data, { maxSamples: 2 }).evaluate('sum_over_time(m[1m])', t)).rejects.toThrow('query processing would load too many samples into memory in query execution');
   });
 
+  it('counts a subquery\'s points against max samples, not only the samples it loads', async () => {
+    // 3 loaded samples, but the subquery makes a point per second over a minute.
+    await expect(new Engine(data, { maxSamples: 30 }).evaluate('max_over_time(m[1m:1s])', t)).rejects.toThrow('query processing would load too many samples into memory in query execution');
+    await expect(new Engine(data, { maxSamples: 100 }).evaluate('max_over_time(m[1m:1s])', t)).resolves.toBeDefined();
+  });
+
   it('stops an evaluation past its timeout, by the injected clock', async () => {
     let clock = 0;
     const now = () => (clock += 1_000); // every look at the clock costs a second

@@ -421,6 +421,9 @@ export class Engine {
     const innerTimes = Float64Array.from({ length: innerSteps }, (_, i) => start + i * interval);
     const inner = await this.eval(e.expr, innerSteps, innerTimes, range);
     if (inner.type !== 'vector') throw new NotImplementedError(`a subquery of a ${inner.type} is not evaluated yet`);
+    let points = 0;
+    for (const s of inner.series) for (const p of s.present) points += p;
+    this.chargeSamples(points, range);
     const series = inner.series.map((s) => {
       const n = s.present.reduce((acc, p) => acc + p, 0);
       const ts = new Float64Array(n);
@@ -438,11 +441,22 @@ export class Engine {
 
   /** Counts loaded samples against -query.max-samples; Prometheus's error when over. */
   private charge<T extends { timestamps: Float64Array }>(series: T[], ctx: EvalCtx): T[] {
-    for (const s of series) ctx.budget.loaded += s.timestamps.length;
+    let n = 0;
+    for (const s of series) n += s.timestamps.length;
+    this.chargeSamples(n, ctx);
+    return series;
+  }
+
+  /**
+   * Counts samples a query holds against -query.max-samples: those its selectors load, and the
+   * points a subquery's inner evaluation produces (a fine-grained subquery over a long range can
+   * make millions from few loaded samples).
+   */
+  private chargeSamples(n: number, ctx: EvalCtx): void {
+    ctx.budget.loaded += n;
     const max = this.options.maxSamples ?? 0;
     if (max > 0 && ctx.budget.loaded > max) throw new EvalError('query processing would load too many samples into memory in query execution');
     this.checkDeadline(ctx);
-    return series;
   }
 
   private checkDeadline(ctx: EvalCtx): void {

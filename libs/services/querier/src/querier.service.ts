@@ -58,7 +58,9 @@ export class QuerierService implements OnModuleDestroy {
       queryIngestersWithinMs: this.config['querier.query-ingesters-within'],
     };
     const ring = { instances: () => this.ring.watcher.ring().instances };
-    const clients = { queryable: (address: string, t: string) => this.pool.get(address).queryable(t) };
+    // The tenant's own query timeout bounds each ingester call too (the pool's is the flag's).
+    const timeout = this.limits(tenant).timeoutMs;
+    const clients = { queryable: (address: string, t: string) => this.pool.get(address).queryable(t, timeout > 0 ? timeout : undefined) };
     const now = () => this.clock.now();
     const ingesters = ingesterQueryable(tenant, ring, clients, config, now);
     const blocks = restrictRange(this.store.queryable(tenant), olderOnly(now, this.config['querier.query-store-after']));

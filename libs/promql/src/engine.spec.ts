@@ -212,6 +212,12 @@ describe('Engine limits', () => {
     await expect(new Engine(data, { maxSamples: 100 }).evaluate('max_over_time(m[1m:1s])', t)).resolves.toBeDefined();
   });
 
+  it('refuses an answer with more points than max samples, however few it loaded', async () => {
+    const range = { start: 0, end: 600_000, step: 1_000 }; // 601 steps of vector(1)
+    await expect(new Engine(data, { maxSamples: 600 }).evaluate('vector(1)', range)).rejects.toThrow('query processing would load too many samples into memory in query execution');
+    await expect(new Engine(data, { maxSamples: 601 }).evaluate('vector(1)', range)).resolves.toBeDefined();
+  });
+
   it('stops an evaluation past its timeout, by the injected clock', async () => {
     let clock = 0;
     const now = () => (clock += 1_000); // every look at the clock costs a second

@@ -123,6 +123,14 @@ export class Engine {
     }
     const value = await this.eval(expr, steps, times, ctx);
     const finished: StepValue = value.type === 'vector' ? { type: 'vector', series: finishNames(value.series) } : value;
+    // The answer is held whole too: a query may make far more points than it loads (a join
+    // fanning out over many steps), so the answer alone must also fit the limit.
+    const max = this.options.maxSamples ?? 0;
+    if (finished.type === 'vector' && max > 0) {
+      let points = 0;
+      for (const s of finished.series) for (const p of s.present) points += p;
+      if (points > max) throw new EvalError('query processing would load too many samples into memory in query execution');
+    }
     return { value: finished, warnings: annotations.warnings, infos: annotations.infos, samplesLoaded: ctx.budget.loaded };
   }
 

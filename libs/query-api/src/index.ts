@@ -1,6 +1,6 @@
 export { ApiError, STATUS_OF } from './api-error';
 export type { ErrorType } from './api-error';
-export { encodeData, errorBody, formatTime, successBody } from './encode';
+export { dataPieces, encodeData, errorBody, formatTime, successBody, successPieces } from './encode';
 export { formOf, MAX_TIME_MS, MIN_TIME_MS, parseDuration, parseTime } from './params';
 export type { Form } from './params';
 export { BUILD_INFO, QueryApi, toApiError } from './query-api';

@@ -52,9 +52,9 @@ function api(opts: { limits?: Partial<QueryLimits>; fail?: Error; tenants?: Reco
   });
 }
 
-const json = async (p: Promise<{ status: number; body: string }>) => {
+const json = async (p: Promise<{ status: number; body: string | Iterable<string> }>) => {
   const r = await p;
-  return { status: r.status, body: JSON.parse(r.body) };
+  return { status: r.status, body: JSON.parse(typeof r.body === 'string' ? r.body : [...r.body].join('')) };
 };
 
 describe('QueryApi: query and query_range', () => {
@@ -155,9 +155,17 @@ describe('QueryApi: series and labels', () => {
     expect(r.body).toEqual({ status: 'success', data: ['requests_total'], warnings: ['results truncated due to limit'] });
   });
 
-  it('answers buildinfo, metadata and exemplars as Prometheus shapes them', () => {
-    expect(JSON.parse(api().buildInfo().body).data).toHaveProperty('version');
-    expect(JSON.parse(api().metadata().body)).toEqual({ status: 'success', data: {} });
-    expect(JSON.parse(api().exemplars().body)).toEqual({ status: 'success', data: [] });
+  it('answers buildinfo, metadata and exemplars as Prometheus shapes them', async () => {
+    expect((await json(Promise.resolve(api().buildInfo()))).body.data).toHaveProperty('version');
+    expect((await json(Promise.resolve(api().metadata()))).body).toEqual({ status: 'success', data: {} });
+    expect((await json(Promise.resolve(api().exemplars()))).body).toEqual({ status: 'success', data: [] });
+  });
+
+  it('streams a query answer in pieces, one per series', async () => {
+    const r = await api().queryRange('t', formOf({ query: '{job="a"}', start: '0', end: '30', step: '15' }));
+    expect(typeof r.body).not.toBe('string');
+    const pieces = [...(r.body as Iterable<string>)];
+    expect(pieces.length).toBeGreaterThanOrEqual(2 + 2);
+    expect(JSON.parse(pieces.join('')).data.result).toHaveLength(2);
   });
 });

@@ -2,7 +2,7 @@ import type { Matcher } from '@myelin/model';
 import { Engine, EvalError, isValidLabelName, NotImplementedError, ParseError, parseExpr, unwrapParens } from '@myelin/promql';
 import { collectSeries, IncompleteResultError, type Queryable, sortedUnion } from '@myelin/storage';
 import { ApiError } from './api-error';
-import { encodeData, errorBody, successBody } from './encode';
+import { dataPieces, errorBody, successBody, successPieces } from './encode';
 import { durationParam, type Form, first, MAX_TIME_MS, MIN_TIME_MS, timeParam } from './params';
 import { limitSeries, QueryLimitError } from './series-limit';
 
@@ -22,7 +22,8 @@ export interface QueryApiDeps {
 
 export interface ApiResponse {
   status: number;
-  body: string;
+  /** The JSON, whole or (query answers) in pieces to stream. */
+  body: string | Iterable<string>;
 }
 
 /** Prometheus's limit on points per series of a range query (api.go). */
@@ -46,7 +47,7 @@ export class QueryApi {
       const time = timeParam(form, 'time', this.deps.now());
       const expr = this.parse(first(form, 'query') ?? '');
       const result = await this.engine(tenant, form).query(expr, { start: time, end: time, step: 0 });
-      return successBody(encodeData(result, Float64Array.of(time), false), result.warnings, result.infos);
+      return successPieces(dataPieces(result, Float64Array.of(time), false), result.warnings, result.infos);
     });
   }
 
@@ -70,7 +71,7 @@ export class QueryApi {
       const result = await this.engine(tenant, form).query(expr, { start, end, step });
       const steps = Math.floor((end - start) / step) + 1;
       const times = Float64Array.from({ length: steps }, (_, i) => start + i * step);
-      return successBody(encodeData(result, times, true), result.warnings, result.infos);
+      return successPieces(dataPieces(result, times, true), result.warnings, result.infos);
     });
   }
 
@@ -187,7 +188,7 @@ export class QueryApi {
     return new Engine(limitSeries(this.deps.source(tenant), limits.maxSeries), { maxSamples: limits.maxSamples, timeoutMs, now: () => this.deps.now() });
   }
 
-  private async answer(f: () => Promise<string>): Promise<ApiResponse> {
+  private async answer(f: () => Promise<string | Iterable<string>>): Promise<ApiResponse> {
     try {
       return { status: 200, body: await f() };
     } catch (e) {

@@ -19,10 +19,13 @@ interface Args {
   only: string;
   prometheus: boolean;
   profileDir: string;
+  /** Override the querier's -querier.query-store-after / -querier.query-ingesters-within (e.g. 7h / 0 for ingesters only). */
+  storeAfter: string;
+  ingestersWithin: string;
 }
 
 function parseArgs(): Args {
-  const a: Args = { hours: 6, runs: 7, only: '', prometheus: true, profileDir: '' };
+  const a: Args = { hours: 6, runs: 7, only: '', prometheus: true, profileDir: '', storeAfter: '', ingestersWithin: '' };
   for (const arg of process.argv.slice(2)) {
     const [k, v] = arg.replace(/^--/, '').split('=');
     if (k === 'hours') a.hours = Number(v);
@@ -30,6 +33,8 @@ function parseArgs(): Args {
     else if (k === 'only') a.only = v;
     else if (k === 'prometheus') a.prometheus = v !== 'false';
     else if (k === 'profile-dir') a.profileDir = path.resolve(v);
+    else if (k === 'store-after') a.storeAfter = v;
+    else if (k === 'ingesters-within') a.ingestersWithin = v;
     else throw new Error(`unknown argument ${arg}`);
   }
   return a;
@@ -73,7 +78,7 @@ async function main(): Promise<void> {
     // ingesters, so they are asked for the last 2h30m and the blocks up to 2 h ago (the half hour
     // of overlap is de-duplicated). Asking ingesters for less than the data only they hold would
     // leave a gap: Cortex's rule that query-ingesters-within must cover it.
-    const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [], args: [...ring, ...bucket, `-querier.query-store-after=${Math.round((scrapes - flushAt) * SCRAPE_MS / 60_000)}m`, `-querier.query-ingesters-within=${Math.round((scrapes - flushAt) * SCRAPE_MS / 60_000) + 30}m`, '-querier.max-samples=0'] });
+    const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [], args: [...ring, ...bucket, `-querier.query-store-after=${a.storeAfter || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000)}m`}`, `-querier.query-ingesters-within=${a.ingestersWithin || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000) + 30}m`}`, '-querier.max-samples=0'] });
     processes.push(distributor, querier);
     await waitFor('three ACTIVE ingesters', async () => {
       const rows = ((await (await fetch(`${distributor.url}/ring?format=json`)).json()) as { instances: Array<{ state: string }> }).instances;

@@ -1,3 +1,2 @@
 export { IngesterDB } from './ingester-db';
 export type { IngesterDBOptions, LocalBlock } from './ingester-db';
-export { mergeSeries } from './merge';

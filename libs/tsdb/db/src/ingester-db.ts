@@ -2,12 +2,10 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Matcher } from '@myelin/model';
 import { FilesystemBucket } from '@myelin/object-store';
-import type { Querier, Queryable, Series, SeriesSet } from '@myelin/storage';
-import { collectSeries } from '@myelin/storage';
 import { BlockReader, isUlid, type BlockMeta, writeBlock } from '@myelin/tsdb-block';
 import { type AppendBatch, type AppendOutcome, Head, type TenantLimits } from '@myelin/tsdb-head';
 import { decodeRecord, encodeSamplesRecord, encodeSeriesRecord, WAL, type WalLogger } from '@myelin/tsdb-wal';
-import { mergeSeries } from './merge';
+import { collectSeries, mergeSeries, type Querier, type Queryable, type Series, type SeriesSet } from '@myelin/storage';
 
 /** Series per pair of records in a WAL checkpoint. */
 const CHECKPOINT_SLICE = 1000;

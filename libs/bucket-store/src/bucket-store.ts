@@ -1,9 +1,8 @@
 import type { Matcher } from '@myelin/model';
 import { type Bucket, PrefixedBucket } from '@myelin/object-store';
 import { IncompleteResultError, mergeSeries, type Querier, type Queryable, type Series, seriesSetOf, sortedUnion } from '@myelin/storage';
-import { BlockReader, FormatError } from '@myelin/tsdb-block';
+import { BlockReader, FormatError, mergeChunkSeries } from '@myelin/tsdb-block';
 import { type BlockRef, blocksFor, listBlocks, readBucketIndex } from './discovery';
-import { mergeBlockSeries } from './replica-chunks';
 
 export interface BucketStoreOptions {
   /** Re-discover a tenant's blocks when the view is older than this (-blocks-storage.bucket-store.sync-interval). */
@@ -66,7 +65,7 @@ export class BucketStore {
     const refs = blocksFor(await this.wrap('discover blocks', () => this.blocks(tenant)), mint, maxt, this.options.now(), this.options.ignoreDeletionMarksDelayMs);
     const readers = () => Promise.all(refs.map((b) => this.reader(tenant, b.ulid)));
     // Chunks stay encoded until replicas are merged: identical replica chunks are decoded once.
-    const selectAll = async (matchers: readonly Matcher[]): Promise<Series[]> => mergeBlockSeries(await Promise.all((await readers()).map((r) => r.selectChunks(matchers, mint, maxt))), mint, maxt);
+    const selectAll = async (matchers: readonly Matcher[]): Promise<Series[]> => mergeChunkSeries(await Promise.all((await readers()).map((r) => r.selectChunks(matchers, mint, maxt))), mint, maxt);
     const labelsOnly = async (matchers: readonly Matcher[]): Promise<Series[]> => {
       const lists = await Promise.all((await readers()).map((r) => r.selectLabels(matchers, mint, maxt)));
       const none = new Float64Array(0);

@@ -1,7 +1,7 @@
 import { encodeLabels, labelKeyOf } from '@myelin/model';
 import { Float64, Int64, makeData, RecordBatch, Schema, Field, Struct, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { CodecError } from './codec';
-import { decodeSeriesArrow, encodeSeriesArrow } from './codec-arrow';
+import { decodeChunksArrow, decodeSeriesArrow, encodeChunksArrow, encodeSeriesArrow } from './codec-arrow';
 
 const labels = [
   [{ name: '__name__', value: 'up' }, { name: 'job', value: 'node' }],
@@ -54,5 +54,26 @@ describe('Arrow series codec', () => {
     ['a truncated stream', Buffer.from(encodeSeriesArrow(labels, Int32Array.of(0, 2, 2, 5), Float64Array.of(1, 2, 3, 4, 5), Float64Array.of(1, 2, 3, 4, 5))).subarray(0, 100)],
   ])('refuses %s with a CodecError', (_, bytes) => {
     expect(() => decodeSeriesArrow(bytes)).toThrow(CodecError);
+  });
+});
+
+describe('Arrow chunk codec (query_chunks)', () => {
+  const chunk = (minTime: number, maxTime: number, bytes: number[]) => ({ minTime, maxTime, bytes: Uint8Array.from(bytes) });
+
+  it('round-trips series with their encoded chunks, byte for byte', () => {
+    const series = [
+      { labels: labels[0], chunks: [chunk(1_700_000_000_000, 1_700_000_015_000, [0, 2, 9, 9]), chunk(1_700_000_030_000, 1_700_000_030_000, [0, 1, 7])] },
+      { labels: labels[1], chunks: [] },
+      { labels: labels[2], chunks: [chunk(-5, 2 ** 40, [0, 1])] },
+    ];
+    const back = decodeChunksArrow(encodeChunksArrow(series));
+    expect(back.map((s) => ({ labels: s.labels, chunks: s.chunks.map((c) => ({ minTime: c.minTime, maxTime: c.maxTime, bytes: [...c.bytes] })) }))).toEqual(
+      series.map((s) => ({ labels: s.labels, chunks: s.chunks.map((c) => ({ minTime: c.minTime, maxTime: c.maxTime, bytes: [...c.bytes] })) })),
+    );
+  });
+
+  it('refuses a samples answer where chunks are expected, naming the schema', () => {
+    const samples = encodeSeriesArrow(labels.slice(0, 1), Int32Array.of(0, 1), Float64Array.of(1), Float64Array.of(1));
+    expect(() => decodeChunksArrow(samples)).toThrow(new CodecError('unexpected Arrow schema: labels:Binary,timestamps:List<Int64>,values:List<Float64>'));
   });
 });

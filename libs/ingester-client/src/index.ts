@@ -11,6 +11,7 @@ export {
   localPushBatchFromKeys,
 } from './codec';
 export type { PushBatch, QueryRequest, SeriesBatch } from './codec';
-export { IngesterClient, IngesterClientPool, LABEL_NAMES, LABEL_VALUES, LOCAL_INGESTER, NOT_WRITABLE, PUSH, QUERY } from './ingester-client';
+export { IngesterClient, IngesterClientPool, LABEL_NAMES, LABEL_VALUES, LOCAL_INGESTER, NOT_WRITABLE, PUSH, QUERY, QUERY_CHUNKS } from './ingester-client';
 export type { LocalIngester } from './ingester-client';
-export { decodeSeriesArrow, encodeSeriesArrow } from './codec-arrow';
+export { decodeChunksArrow, decodeSeriesArrow, encodeChunksArrow, encodeSeriesArrow } from './codec-arrow';
+export type { ChunkedSeries } from './codec-arrow';

@@ -2,11 +2,13 @@ import type { Labels, Matcher } from '@myelin/model';
 import { RpcClient } from '@myelin/rpc';
 import type { Querier, Queryable, Series, SeriesSet } from '@myelin/storage';
 import { decodeStrings, encodeQueryRequest, type PushBatch, type SeriesBatch } from './codec';
-import { decodeSeriesArrow } from './codec-arrow';
+import { type ChunkedSeries, decodeChunksArrow, decodeSeriesArrow } from './codec-arrow';
 
 /** RPC patterns an ingester serves. */
 export const PUSH = 'push';
 export const QUERY = 'query';
+/** A query answered with encoded chunks (Arrow, see codec-arrow.ts): what queriers use. */
+export const QUERY_CHUNKS = 'query_chunks';
 export const LABEL_NAMES = 'label_names';
 export const LABEL_VALUES = 'label_values';
 
@@ -29,6 +31,11 @@ export class IngesterClient {
   /** `timeoutMs` overrides the client's timeout for this call (a tenant's own query timeout). */
   async query(tenant: string, mint: number, maxt: number, matchers: Matcher[], limit = 0, timeoutMs = this.timeoutMs): Promise<SeriesBatch> {
     return decodeSeriesArrow(await this.rpc.call(QUERY, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit })], timeoutMs), tenant);
+  }
+
+  /** The matching series with their chunks overlapping [mint, maxt], still encoded. */
+  async queryChunks(tenant: string, mint: number, maxt: number, matchers: Matcher[], timeoutMs = this.timeoutMs): Promise<ChunkedSeries[]> {
+    return decodeChunksArrow(await this.rpc.call(QUERY_CHUNKS, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit: 0 })], timeoutMs));
   }
 
   async labelNames(tenant: string, mint: number, maxt: number, matchers: Matcher[], timeoutMs = this.timeoutMs): Promise<string[]> {

@@ -70,21 +70,27 @@ export interface MergeOptions {
  * are tolerated as far as `canLose` allows; beyond that the call fails with every source's
  * error named, never with a silently partial answer.
  */
-export function mergeQueryables(sources: readonly Queryable[], options: MergeOptions = {}): Queryable {
+/**
+ * The answers of calls to several sources, the failed ones left out as far as `canLose` allows;
+ * beyond that an IncompleteResultError naming every failure.
+ */
+export async function settleSources<T>(calls: Array<Promise<T>>, options: MergeOptions = {}): Promise<T[]> {
   const canLose = options.canLose ?? ((failed) => failed.length === 0);
   const nameOf = options.nameOf ?? ((i) => `source ${i}`);
-  async function settle<T>(calls: Array<Promise<T>>): Promise<T[]> {
-    const results = await Promise.allSettled(calls);
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
-    if (failed.length > 0 && !canLose(failed)) {
-      // One failed source that already explains itself (a nested merge) is passed on as it is.
-      const only = failed.length === 1 ? (results[failed[0]] as PromiseRejectedResult).reason : undefined;
-      if (only instanceof IncompleteResultError) throw only;
-      const reasons = failed.map((i) => `${nameOf(i)}: ${((results[i] as PromiseRejectedResult).reason as Error)?.message ?? String((results[i] as PromiseRejectedResult).reason)}`);
-      throw new IncompleteResultError(`${failed.length} of ${sources.length} sources failed, too many for a complete answer: ${reasons.join('; ')}`);
-    }
-    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const results = await Promise.allSettled(calls);
+  const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+  if (failed.length > 0 && !canLose(failed)) {
+    // One failed source that already explains itself (a nested merge) is passed on as it is.
+    const only = failed.length === 1 ? (results[failed[0]] as PromiseRejectedResult).reason : undefined;
+    if (only instanceof IncompleteResultError) throw only;
+    const reasons = failed.map((i) => `${nameOf(i)}: ${((results[i] as PromiseRejectedResult).reason as Error)?.message ?? String((results[i] as PromiseRejectedResult).reason)}`);
+    throw new IncompleteResultError(`${failed.length} of ${calls.length} sources failed, too many for a complete answer: ${reasons.join('; ')}`);
   }
+  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+}
+
+export function mergeQueryables(sources: readonly Queryable[], options: MergeOptions = {}): Queryable {
+  const settle = <T>(calls: Array<Promise<T>>) => settleSources(calls, options);
   return {
     async querier(mint: number, maxt: number): Promise<Querier> {
       const queriers = await Promise.allSettled(sources.map((s) => s.querier(mint, maxt)));

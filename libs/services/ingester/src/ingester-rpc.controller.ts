@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { LABEL_NAMES, LABEL_VALUES, PUSH, QUERY } from '@myelin/ingester-client';
+import { LABEL_NAMES, LABEL_VALUES, PUSH, QUERY, QUERY_CHUNKS } from '@myelin/ingester-client';
 import { IngesterService } from './ingester.service';
 
 /** The ingester's RPC API (docs/format/ingester-rpc.md), served on -server.grpc-listen-port. */
@@ -16,6 +16,11 @@ export class IngesterRpcController {
   @MessagePattern(QUERY)
   query(payload: Buffer): Promise<Buffer[]> {
     return this.ingester.query(payload);
+  }
+
+  @MessagePattern(QUERY_CHUNKS)
+  queryChunks(payload: Buffer): Promise<Buffer[]> {
+    return this.ingester.queryChunks(payload);
   }
 
   @MessagePattern(LABEL_NAMES)

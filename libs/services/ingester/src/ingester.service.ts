@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CodecError, decodeQueryRequest, decodeSeriesBatch, encodeSeriesArrow, encodeStrings, NOT_WRITABLE, type PushBatch } from '@myelin/ingester-client';
+import { CodecError, decodeQueryRequest, decodeSeriesBatch, encodeChunksArrow, encodeSeriesArrow, encodeStrings, NOT_WRITABLE, type PushBatch } from '@myelin/ingester-client';
 import type { Labels } from '@myelin/model';
 import { bucketFromConfig } from '@myelin/object-store';
 import { CLOCK, type Clock, CONFIG, LOGGER, type Logger, METRICS_REGISTRY, type MyelinConfig, sharedCounter } from '@myelin/platform';
@@ -268,6 +268,14 @@ export class IngesterService {
       v.set(s.values, offsets[i]);
     });
     const arrow = encodeSeriesArrow(labels, offsets, t, v);
+    return [Buffer.from(arrow.buffer, arrow.byteOffset, arrow.byteLength)];
+  }
+
+  /** Answers with the matching series' chunks, still encoded, as an Arrow IPC stream (docs/format/ingester-rpc.md). */
+  async queryChunks(payload: Buffer): Promise<Buffer[]> {
+    const q = this.decodeQuery(payload);
+    if (!this.db) throw rpcError(503, 'ingester is starting');
+    const arrow = encodeChunksArrow(await this.db.selectChunks(q.tenant, q.matchers, q.mint, q.maxt));
     return [Buffer.from(arrow.buffer, arrow.byteOffset, arrow.byteLength)];
   }
 

@@ -1,6 +1,7 @@
 import { type Labels, Matcher } from '@myelin/model';
 import { InstanceState, type InstanceDesc } from '@myelin/ring';
 import { collectSeries, IncompleteResultError, type Queryable, type Series, seriesSetOf } from '@myelin/storage';
+import { XORChunk } from '@myelin/tsdb-chunkenc';
 import { ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
 
 const NOW = 10_000_000;
@@ -18,6 +19,15 @@ function fakeIngesters(held: Record<string, number[] | 'down'>) {
   const asked: Array<[string, number, number]> = [];
   return {
     asked,
+    async chunks(address: string, _tenant: string, mint: number, maxt: number) {
+      const ts = held[address];
+      if (ts === 'down') throw new Error('connect ECONNREFUSED');
+      const inRange = (ts ?? []).filter((t) => t >= mint && t <= maxt);
+      if (inRange.length === 0) return [];
+      const c = new XORChunk();
+      for (const t of inRange) c.append(t, 1);
+      return [{ labels: up, chunks: [{ minTime: inRange[0], maxTime: inRange[inRange.length - 1], bytes: c.bytes() }] }];
+    },
     queryable(address: string): Queryable {
       return {
         querier: async (mint, maxt) => {

@@ -1,6 +1,8 @@
 import type { InstanceDesc } from '@myelin/ring';
 import { Read, ReplicationError, wholeRingSet } from '@myelin/ring';
-import { IncompleteResultError, mergeQueryables, type Queryable, recentOnly, restrictRange } from '@myelin/storage';
+import type { Matcher } from '@myelin/model';
+import { IncompleteResultError, mergeQueryables, type MergeOptions, type Queryable, recentOnly, restrictRange, seriesSetOf, settleSources } from '@myelin/storage';
+import { mergeChunkSeries, type SeriesChunks } from '@myelin/tsdb-block';
 
 /** The part of the ring the querier reads (the live ring view in production, a fixed one in tests). */
 export interface ReadRing {
@@ -10,6 +12,8 @@ export interface ReadRing {
 /** One ingester's data for a tenant (the RPC client pool in production). */
 export interface IngesterQueryables {
   queryable(address: string, tenant: string): Queryable;
+  /** The matching series with their chunks overlapping [mint, maxt], still encoded (the `query_chunks` RPC). */
+  chunks(address: string, tenant: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<SeriesChunks[]>;
 }
 
 export interface IngesterSourceConfig {
@@ -23,7 +27,8 @@ export interface IngesterSourceConfig {
 /**
  * A tenant's data on the ingesters: every ingester the ring's Read operation counts healthy
  * (ACTIVE, READONLY, LEAVING, ...) is asked, their answers merged and de-duplicated (each series
- * is on RF of them). Up to floor(RF/2) may fail (or that many zones with zone awareness); beyond
+ * is on RF of them). Series come as encoded chunks: the replicas' identical chunks are decoded
+ * once. Up to floor(RF/2) may fail (or that many zones with zone awareness); beyond
  * that the query fails with every failure named, so an answer is never silently partial.
  * Ingesters are only asked for [max(mint, now - query-ingesters-within), maxt].
  */
@@ -38,14 +43,20 @@ export function ingesterQueryable(tenant: string, ring: ReadRing, clients: Inges
         throw e;
       }
       const members = set.instances;
-      const merged = mergeQueryables(
+      const options: MergeOptions = {
+        nameOf: (i) => `ingester ${members[i].id} (${members[i].addr})`,
+        canLose: (failed) => (config.zoneAwarenessEnabled ? new Set(failed.map((i) => members[i].zone)).size <= set.maxUnavailableZones : failed.length <= set.maxErrors),
+      };
+      const labels = await mergeQueryables(
         members.map((m) => clients.queryable(m.addr, tenant)),
-        {
-          nameOf: (i) => `ingester ${members[i].id} (${members[i].addr})`,
-          canLose: (failed) => (config.zoneAwarenessEnabled ? new Set(failed.map((i) => members[i].zone)).size <= set.maxUnavailableZones : failed.length <= set.maxErrors),
-        },
-      );
-      return merged.querier(mint, maxt);
+        options,
+      ).querier(mint, maxt);
+      return {
+        select: async (matchers) => seriesSetOf(mergeChunkSeries(await settleSources(members.map((m) => clients.chunks(m.addr, tenant, mint, maxt, matchers)), options), mint, maxt)),
+        labelNames: (matchers) => labels.labelNames(matchers),
+        labelValues: (name, matchers) => labels.labelValues(name, matchers),
+        close: () => labels.close(),
+      };
     },
   };
   return restrictRange(all, recentOnly(now, config.queryIngestersWithinMs));

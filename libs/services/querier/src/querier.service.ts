@@ -6,7 +6,7 @@ import { IngesterRing } from '@myelin/ring-module';
 import { BucketStore } from '@myelin/bucket-store';
 import { bucketFromConfig } from '@myelin/object-store';
 import { mergeQueryables, olderOnly, type Queryable, restrictRange } from '@myelin/storage';
-import { ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
+import { type IngesterQueryables, ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
 
 /** RPC timeout to ingesters when -querier.timeout is 0 (no query timeout). */
 const DEFAULT_INGESTER_TIMEOUT_MS = 120_000;
@@ -60,7 +60,11 @@ export class QuerierService implements OnModuleDestroy {
     const ring = { instances: () => this.ring.watcher.ring().instances };
     // The tenant's own query timeout bounds each ingester call too (the pool's is the flag's).
     const timeout = this.limits(tenant).timeoutMs;
-    const clients = { queryable: (address: string, t: string) => this.pool.get(address).queryable(t, timeout > 0 ? timeout : undefined) };
+    const callTimeout = timeout > 0 ? timeout : undefined;
+    const clients: IngesterQueryables = {
+      queryable: (address, t) => this.pool.get(address).queryable(t, callTimeout),
+      chunks: (address, t, mint, maxt, matchers) => this.pool.get(address).queryChunks(t, mint, maxt, [...matchers], callTimeout),
+    };
     const now = () => this.clock.now();
     const ingesters = ingesterQueryable(tenant, ring, clients, config, now);
     const blocks = restrictRange(this.store.queryable(tenant), olderOnly(now, this.config['querier.query-store-after']));

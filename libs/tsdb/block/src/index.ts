@@ -5,3 +5,4 @@ export type { BlockFiles, EncodedChunk, SeriesChunks } from './reader';
 export type { BlockMeta } from './meta';
 export { FormatError } from './bytes';
 export { newUlid, ulidTime, isUlid } from './ulid';
+export { combineChunkSeries, decodeUnique, mergeChunkSeries, uniqueChunks } from './replica-chunks';

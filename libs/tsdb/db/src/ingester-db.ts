@@ -2,7 +2,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Matcher } from '@myelin/model';
 import { FilesystemBucket } from '@myelin/object-store';
-import { BlockReader, isUlid, type BlockMeta, writeBlock } from '@myelin/tsdb-block';
+import { BlockReader, combineChunkSeries, isUlid, type BlockMeta, type SeriesChunks, writeBlock } from '@myelin/tsdb-block';
 import { type AppendBatch, type AppendOutcome, Head, type TenantLimits } from '@myelin/tsdb-head';
 import { decodeRecord, encodeSamplesRecord, encodeSeriesRecord, WAL, type WalLogger } from '@myelin/tsdb-wal';
 import { collectSeries, mergeSeries, type Querier, type Queryable, type Series, type SeriesSet } from '@myelin/storage';
@@ -231,6 +231,23 @@ export class IngesterDB {
 
   tenants(): string[] {
     return [...new Set([...this.head.tenantIds(), ...this.blocks.keys()])].sort();
+  }
+
+  /**
+   * One tenant's series matching the matchers with their chunks overlapping [mint, maxt], still
+   * encoded: the head's (the open chunk as its current bytes) and the local blocks', joined by
+   * label set. What a query answers with, so the querier can drop replicas' identical chunks
+   * before decoding anything.
+   */
+  async selectChunks(tenant: string, matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesChunks[]> {
+    const lists: SeriesChunks[][] = [];
+    const head = this.head.existingTenant(tenant);
+    if (head) lists.push(head.matching(matchers).flatMap((s) => {
+      const chunks = s.chunks(mint, maxt);
+      return chunks.length > 0 ? [{ labels: s.labels, chunks }] : [];
+    }));
+    for (const b of this.blocks.get(tenant) ?? []) if (b.meta.maxTime > mint && b.meta.minTime <= maxt) lists.push(await b.reader.selectChunks(matchers, mint, maxt));
+    return combineChunkSeries(lists);
   }
 
   /** One tenant's data, head and local blocks merged. */

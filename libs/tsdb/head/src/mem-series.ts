@@ -114,6 +114,14 @@ export class MemSeries {
   }
 
   /** Samples in [mint, maxt] as typed arrays. */
+  /** The chunks overlapping [mint, maxt], still encoded (the open one as its current bytes), in time order. */
+  chunks(mint: number, maxt: number): Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> {
+    const out: Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> = [];
+    for (const c of this.closed) if (c.maxTime >= mint && c.minTime <= maxt) out.push({ minTime: c.minTime, maxTime: c.maxTime, bytes: c.bytes });
+    if (this.open && this.open.numSamples > 0 && this.open.maxTime >= mint && this.open.minTime <= maxt) out.push({ minTime: this.open.minTime, maxTime: this.open.maxTime, bytes: this.open.bytes() });
+    return out;
+  }
+
   samples(mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
     const chunks: Array<{ bytes: Uint8Array; numSamples: number }> = [];
     let total = 0;

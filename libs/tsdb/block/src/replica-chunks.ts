@@ -1,6 +1,6 @@
 import { compareLabels, labelsKey } from '@myelin/model';
 import { mergeSamples, type Series } from '@myelin/storage';
-import { decodeChunks, type EncodedChunk, type SeriesChunks } from '@myelin/tsdb-block';
+import { decodeChunks, type EncodedChunk, type SeriesChunks } from './reader';
 
 function sameChunk(a: EncodedChunk, b: EncodedChunk): boolean {
   return a.minTime === b.minTime && a.maxTime === b.maxTime && a.bytes.length === b.bytes.length && Buffer.compare(a.bytes, b.bytes) === 0;
@@ -36,10 +36,13 @@ export function decodeUnique(chunks: readonly EncodedChunk[], mint: number, maxt
   return acc;
 }
 
-/** Series from several blocks (replicas and neighbours in time) as one sorted set, each sample once. */
-export function mergeBlockSeries(perBlock: readonly SeriesChunks[][], mint: number, maxt: number): Series[] {
+/**
+ * Series from several sources (blocks, head, replicas) as one sorted set, still encoded: equal
+ * label sets joined, their chunks each once (uniqueChunks), in time order.
+ */
+export function combineChunkSeries(lists: readonly (readonly SeriesChunks[])[]): SeriesChunks[] {
   const bySeries = new Map<string, { labels: SeriesChunks['labels']; lists: EncodedChunk[][] }>();
-  for (const list of perBlock) {
+  for (const list of lists) {
     for (const s of list) {
       const key = labelsKey(s.labels);
       const entry = bySeries.get(key);
@@ -47,10 +50,17 @@ export function mergeBlockSeries(perBlock: readonly SeriesChunks[][], mint: numb
       else bySeries.set(key, { labels: s.labels, lists: [s.chunks] });
     }
   }
-  const out: Series[] = [];
-  for (const { labels, lists } of bySeries.values()) {
-    const samples = decodeUnique(uniqueChunks(lists), mint, maxt);
-    if (samples.timestamps.length > 0) out.push({ labels, ...samples });
-  }
+  const out: SeriesChunks[] = [];
+  for (const { labels, lists: chunkLists } of bySeries.values()) out.push({ labels, chunks: chunkLists.length === 1 ? chunkLists[0] : uniqueChunks(chunkLists) });
   return out.sort((a, b) => compareLabels(a.labels, b.labels));
+}
+
+/** Series from several sources (replicas and neighbours in time) decoded, each sample once, trimmed to [mint, maxt]. */
+export function mergeChunkSeries(lists: readonly (readonly SeriesChunks[])[], mint: number, maxt: number): Series[] {
+  const out: Series[] = [];
+  for (const s of combineChunkSeries(lists)) {
+    const samples = decodeUnique(s.chunks, mint, maxt);
+    if (samples.timestamps.length > 0) out.push({ labels: s.labels, ...samples });
+  }
+  return out;
 }

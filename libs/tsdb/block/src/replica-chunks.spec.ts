@@ -1,6 +1,6 @@
 import { XORChunk } from '@myelin/tsdb-chunkenc';
-import type { EncodedChunk } from '@myelin/tsdb-block';
-import { decodeUnique, mergeBlockSeries, uniqueChunks } from './replica-chunks';
+import type { EncodedChunk } from './reader';
+import { decodeUnique, mergeChunkSeries, uniqueChunks } from './replica-chunks';
 
 function chunk(samples: Array<[number, number]>): EncodedChunk {
   const c = new XORChunk();
@@ -27,7 +27,7 @@ describe('replica chunks', () => {
   it('merges series across blocks: replicas once, neighbours in time joined, trimmed to the range', () => {
     const labels = [{ name: '__name__', value: 'up' }];
     const other = [{ name: '__name__', value: 'down' }];
-    const out = mergeBlockSeries(
+    const out = mergeChunkSeries(
       [
         [{ labels, chunks: [a] }],
         [{ labels, chunks: [chunk([[1, 1], [2, 2]])] }, { labels: other, chunks: [b] }],

@@ -107,6 +107,11 @@ export class BitReader {
     return nbits === 32 ? window : window >>> (32 - nbits);
   }
 
+  /** The next bit's position from the start of the bytes. */
+  get position(): number {
+    return this.bitPos;
+  }
+
   readByte(): number {
     return this.readBits(8);
   }

@@ -192,67 +192,101 @@ export function xorSampleCount(bytes: Uint8Array): number {
 export function decodeXOR(bytes: Uint8Array, timestamps: Float64Array, values: Float64Array, offset = 0): number {
   const total = xorSampleCount(bytes);
   if (offset + total > timestamps.length || offset + total > values.length) throw new RangeError('output arrays too small');
+  if (total === 0) return 0;
+  // The first sample: a varint time and the raw 64 bits of the value, byte aligned.
   const r = new BitReader(bytes, 2);
   const next = () => r.readByte();
-  let t = 0;
-  let vHi = 0;
-  let vLo = 0;
-  let tDelta = 0;
+  let t = readVarint(next);
+  let vHi = r.readBits(32);
+  let vLo = r.readBits(32);
+  timestamps[offset] = t;
+  values[offset] = bitsFloat(vHi, vLo);
+  if (total === 1) return 1;
+  let tDelta = readUvarint(next);
+  // From here on a plain bit position and pure reads (readBitsAt): the hot loop keeps its state
+  // in locals, which V8 optimises far better than a reader object's fields.
+  let p = r.position;
+  const end = bytes.length * 8;
   let leading = 0;
   let trailing = 0;
-  for (let i = 0; i < total; i++) {
-    if (i === 0) {
-      t = readVarint(next);
-      vHi = r.readBits(32);
-      vLo = r.readBits(32);
-    } else {
-      if (i === 1) {
-        tDelta = readUvarint(next);
-      } else {
-        let d = 0;
-        for (let k = 0; k < 4; k++) {
-          d <<= 1;
-          if (r.readBit() === 0) break;
-          d |= 1;
-        }
-        let dod = 0;
-        const sz = d === 0b10 ? 14 : d === 0b110 ? 17 : d === 0b1110 ? 20 : 0;
-        if (sz !== 0) {
-          dod = r.readBits(sz);
-          if (dod > 1 << (sz - 1)) dod -= 1 << sz; // shifts, not `2 **`: 2.5x faster decoding
-        } else if (d === 0b1111) {
-          const hi = r.readBits(32);
-          const lo = r.readBits(32);
-          dod = (hi >= 0x8000_0000 ? hi - 0x1_0000_0000 : hi) * 0x1_0000_0000 + lo;
-        }
-        tDelta += dod;
+  for (let i = 1; i < total; i++) {
+    if (i > 1) {
+      // Delta-of-delta prefix: up to four 1 bits ended by a 0.
+      let d = 0;
+      for (let k = 0; k < 4; k++) {
+        if (p >= end) throw new RangeError('chunk data ended early');
+        const bit = (bytes[p >>> 3] >>> (7 - (p & 7))) & 1;
+        p++;
+        d = (d << 1) | bit;
+        if (bit === 0) break;
       }
-      t += tDelta;
-      if (r.readBit() === 1) {
-        if (r.readBit() === 1) {
-          leading = r.readBits(5);
-          let mbits = r.readBits(6);
-          if (mbits === 0) mbits = 64;
-          trailing = 64 - leading - mbits;
-          if (trailing < 0) throw new RangeError('corrupt chunk: invalid value bit counts');
-        }
-        const mbits = 64 - leading - trailing;
-        let hi = mbits > 32 ? r.readBits(mbits - 32) : 0;
-        let lo = r.readBits(Math.min(mbits, 32));
-        // (hi:lo) <<= trailing
-        if (trailing >= 32) {
-          hi = (lo << (trailing - 32)) >>> 0;
-          lo = 0;
-        } else if (trailing > 0) {
-          hi = ((hi << trailing) | (lo >>> (32 - trailing))) >>> 0;
-          lo = (lo << trailing) >>> 0;
-        }
-        vHi = (vHi ^ hi) >>> 0;
-        vLo = (vLo ^ lo) >>> 0;
+      let dod = 0;
+      const sz = d === 0b10 ? 14 : d === 0b110 ? 17 : d === 0b1110 ? 20 : 0;
+      if (sz !== 0) {
+        if (p + sz > end) throw new RangeError('chunk data ended early');
+        dod = readBitsAt(bytes, p, sz);
+        p += sz;
+        if (dod > 1 << (sz - 1)) dod -= 1 << sz; // shifts, not `2 **`: 2.5x faster decoding
+      } else if (d === 0b1111) {
+        if (p + 64 > end) throw new RangeError('chunk data ended early');
+        const hi = readBitsAt(bytes, p, 32);
+        const lo = readBitsAt(bytes, p + 32, 32);
+        p += 64;
+        dod = (hi >= 0x8000_0000 ? hi - 0x1_0000_0000 : hi) * 0x1_0000_0000 + lo;
       }
+      tDelta += dod;
     }
+    t += tDelta;
+    if (p >= end) throw new RangeError('chunk data ended early');
+    if (((bytes[p >>> 3] >>> (7 - (p & 7))) & 1) === 1) {
+      p++;
+      if (p >= end) throw new RangeError('chunk data ended early');
+      const fresh = (bytes[p >>> 3] >>> (7 - (p & 7))) & 1;
+      p++;
+      if (fresh === 1) {
+        if (p + 11 > end) throw new RangeError('chunk data ended early');
+        leading = readBitsAt(bytes, p, 5);
+        let mbits = readBitsAt(bytes, p + 5, 6);
+        p += 11;
+        if (mbits === 0) mbits = 64;
+        trailing = 64 - leading - mbits;
+        if (trailing < 0) throw new RangeError('corrupt chunk: invalid value bit counts');
+      }
+      const mbits = 64 - leading - trailing;
+      if (p + mbits > end) throw new RangeError('chunk data ended early');
+      let hi = 0;
+      if (mbits > 32) {
+        hi = readBitsAt(bytes, p, mbits - 32);
+        p += mbits - 32;
+      }
+      const lowBits = mbits > 32 ? 32 : mbits;
+      let lo = readBitsAt(bytes, p, lowBits);
+      p += lowBits;
+      // (hi:lo) <<= trailing
+      if (trailing >= 32) {
+        hi = (lo << (trailing - 32)) >>> 0;
+        lo = 0;
+      } else if (trailing > 0) {
+        hi = ((hi << trailing) | (lo >>> (32 - trailing))) >>> 0;
+        lo = (lo << trailing) >>> 0;
+      }
+      vHi = (vHi ^ hi) >>> 0;
+      vLo = (vLo ^ lo) >>> 0;
+    } else p++;
     timestamps[offset + i] = t;
     values[offset + i] = bitsFloat(vHi, vLo);
   }
   return total;
+}
+
+/**
+ * `n` (1..32) bits at bit position `p` as an unsigned number (the caller checked the bounds):
+ * the 40 bits from p's byte on, shifted. Bytes past the end read as 0 and are never used.
+ */
+function readBitsAt(b: Uint8Array, p: number, n: number): number {
+  const i = p >>> 3;
+  const off = p & 7;
+  const word = ((b[i] << 24) | ((b[i + 1] | 0) << 16) | ((b[i + 2] | 0) << 8) | (b[i + 3] | 0)) >>> 0;
+  const window = off === 0 ? word : ((word << off) | ((b[i + 4] | 0) >>> (8 - off))) >>> 0;
+  return n === 32 ? window : window >>> (32 - n);
 }

@@ -78,8 +78,12 @@ async function main(): Promise<void> {
     // ingesters, so they are asked for the last 2h30m and the blocks up to 2 h ago (the half hour
     // of overlap is de-duplicated). Asking ingesters for less than the data only they hold would
     // leave a gap: Cortex's rule that query-ingesters-within must cover it.
-    const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [], args: [...ring, ...bucket, `-querier.query-store-after=${a.storeAfter || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000)}m`}`, `-querier.query-ingesters-within=${a.ingestersWithin || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000) + 30}m`}`, '-querier.max-samples=0'] });
-    processes.push(distributor, querier);
+    // The compactor merges the three ingesters' replica blocks into one; the querier reads the
+    // merged block alone, as a Cortex querier does once the replicas' deletion marks are older
+    // than its ignore-deletion-marks delay (0 here: the steady state, not the first hours).
+    const compactor = await MyelinProcess.start({ binary: 'compactor', args: [...bucket, '-compactor.compaction-interval=0', `-compactor.data-dir=${path.join(dir, 'compactor')}`, '-log.level=warn'] });
+    const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [], args: [...ring, ...bucket, '-blocks-storage.bucket-store.ignore-deletion-marks-delay=0s', `-querier.query-store-after=${a.storeAfter || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000)}m`}`, `-querier.query-ingesters-within=${a.ingestersWithin || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000) + 30}m`}`, '-querier.max-samples=0'] });
+    processes.push(distributor, querier, compactor);
     await waitFor('three ACTIVE ingesters', async () => {
       const rows = ((await (await fetch(`${distributor.url}/ring?format=json`)).json()) as { instances: Array<{ state: string }> }).instances;
       return rows.filter((r) => r.state === 'ACTIVE').length === 3 ? true : undefined;
@@ -90,8 +94,9 @@ async function main(): Promise<void> {
     await pushScrapes(push, series, start, 0, flushAt, { 'x-scope-orgid': TENANT });
     const flushed = await Promise.all(processes.slice(0, 3).map(async (p) => (await (await fetch(`${p.url}/ingester/flush?wait=true`, { method: 'POST' })).json()) as { uploaded: string[]; failedUploads: number }));
     if (flushed.some((f) => f.failedUploads > 0)) throw new Error(`flush failed: ${JSON.stringify(flushed)}`);
+    const compacted = (await (await fetch(`${compactor.url}/compactor/compact`, { method: 'POST' })).json()) as { compacted: Array<{ sources: string[] }> };
     await pushScrapes(push, series, start, flushAt, scrapes, { 'x-scope-orgid': TENANT });
-    console.log(`myelin: ${series.length} series x ${scrapes} samples pushed (RF=3, ${flushed.reduce((n, f) => n + f.uploaded.length, 0)} blocks shipped) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`myelin: ${series.length} series x ${scrapes} samples pushed (RF=3, ${flushed.reduce((n, f) => n + f.uploaded.length, 0)} blocks shipped, merged into ${compacted.compacted.length} by the compactor) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const api = `${querier.url}/prometheus/api/v1`;
     const mine = new Map<string, Timing & { result: Matrix }>();

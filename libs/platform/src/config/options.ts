@@ -129,6 +129,8 @@ export const OPTIONS = {
     1000,
     { min: 1 },
   ),
+  'compactor.compaction-interval': durationOption('How often the compactor merges overlapping blocks (the replicas ingesters shipped) in object storage (0: never).', '1h'),
+  'compactor.data-dir': stringOption('Local directory where the compactor writes merged blocks before uploading them.', './data/compactor'),
   'blocks-storage.tsdb.dir': stringOption('Local directory for the ingester\'s WAL, head and blocks.', './data/tsdb'),
   'blocks-storage.s3.max-retries': intOption('Attempts per S3 request, with exponential backoff between them.', 3, { min: 1, max: 20 }),
   'blocks-storage.tsdb.block-ranges-period': durationOption('Time range of the blocks an ingester cuts from its head (aligned to it).', '2h', { min: 1000 }),

@@ -28,6 +28,8 @@ export interface BlockOptions {
   externalLabels: Record<string, string>;
   source: string;
   now?: number;
+  /** A compacted block's level and source blocks (level 1, itself, by default). */
+  compaction?: { level: number; sources: string[] };
 }
 
 /** Go's sort order for strings: bytewise on UTF-8 (JS's < compares UTF-16 units). */
@@ -105,7 +107,7 @@ export async function writeBlock(dir: string, input: SeriesToWrite[], opts: Bloc
     minTime: series.length > 0 ? minTime : 0,
     maxTime: series.length > 0 ? maxTime + 1 : 0, // exclusive, as Prometheus stores it
     stats: { numSamples, numSeries: series.length, numChunks },
-    compaction: { level: 1, sources: [ulid] },
+    compaction: opts.compaction ?? { level: 1, sources: [ulid] },
     version: 1,
     thanos: {
       labels: opts.externalLabels,

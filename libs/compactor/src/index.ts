@@ -1,0 +1,3 @@
+export { compactAll, compactGroup, tenantsIn } from './compact';
+export type { Compaction } from './compact';
+export { overlappingGroups } from './plan';

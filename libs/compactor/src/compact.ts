@@ -61,9 +61,18 @@ export async function compactGroup(bucket: Bucket, tenant: string, group: readon
   return { tenant, ulid: meta.ulid, sources: group.map((b) => b.ulid), series: meta.stats.numSeries, samples: meta.stats.numSamples };
 }
 
-/** The tenants with data in the bucket (the first-level prefixes). */
+/**
+ * The tenants with blocks in the bucket: the first path segment of every `<tenant>/<ULID>/meta.json`.
+ * A flat listing, not a delimiter one: s3rver (the tests' S3) answers delimiter listings at the
+ * bucket's root without prefixes.
+ */
 export async function tenantsIn(bucket: Bucket): Promise<string[]> {
-  return (await bucket.list('', { delimiter: '/' })).prefixes.map((p) => p.replace(/\/$/, '')).filter((t) => t !== '' && t !== 'markers');
+  const tenants = new Set<string>();
+  for (const o of (await bucket.list('')).objects) {
+    const m = /^([^/]+)\/[0-9A-HJKMNP-TV-Z]{26}\/meta\.json$/.exec(o.key);
+    if (m) tenants.add(m[1]);
+  }
+  return [...tenants].sort();
 }
 
 /** One pass over every tenant: each group of overlapping blocks merged into one. */

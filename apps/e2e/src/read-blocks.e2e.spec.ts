@@ -34,15 +34,7 @@ describe('read path: ingesters and blocks in S3, split by time', () => {
     { name: 'series', value: String(s).padStart(3, '0') },
   ];
   const valueOf = (s: number, t: number) => s * 1_000_000 + (t - oldStart);
-  const s3Flags = () => [
-    '-blocks-storage.backend=s3',
-    `-blocks-storage.s3.endpoint=127.0.0.1:${s3.port}`,
-    '-blocks-storage.s3.bucket-name=blocks',
-    `-blocks-storage.s3.access-key-id=${S3Server.accessKeyId}`,
-    `-blocks-storage.s3.secret-access-key=${S3Server.secretAccessKey}`,
-    '-blocks-storage.s3.insecure=true',
-    '-blocks-storage.s3.max-retries=1',
-  ];
+  const s3Flags = () => s3.myelinFlags();
   const ringFlags = () => ['-ring.store=redis', `-ring.redis.address=${redis.address}`, '-ring.heartbeat-period=500ms', '-ring.heartbeat-timeout=1m', '-distributor.replication-factor=3', '-auth.enabled=true'];
 
   const push = async (ts: number[]) => {

@@ -38,6 +38,21 @@ function fromInt64(v: BigInt64Array): Float64Array {
 }
 
 /** Series i has labels[i] and the samples [offsets[i], offsets[i+1]) of the columns. */
+/** The columns of a stream's one record batch (undefined when it has none), its schema checked against `shape`. */
+function singleBatch(bytes: Uint8Array, shape: string) {
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+  } catch (e) {
+    throw new CodecError(`not an Arrow IPC stream: ${(e as Error).message}`);
+  }
+  const got = table.schema.fields.map((f) => `${f.name}:${f.type}`).join(',');
+  if (got !== shape) throw new CodecError(`unexpected Arrow schema: ${got}`);
+  if (table.batches.length === 0) return undefined;
+  if (table.batches.length !== 1) throw new CodecError(`expected one record batch, got ${table.batches.length}`);
+  return table.batches[0].data.children;
+}
+
 export function encodeSeriesArrow(labels: readonly Labels[], offsets: Int32Array, timestamps: Float64Array, values: Float64Array): Uint8Array {
   const n = labels.length;
   const section = labelSection(labels);
@@ -54,17 +69,9 @@ export function encodeSeriesArrow(labels: readonly Labels[], offsets: Int32Array
 }
 
 export function decodeSeriesArrow(bytes: Uint8Array, tenant = ''): SeriesBatch {
-  let table: Table;
-  try {
-    table = tableFromIPC(bytes);
-  } catch (e) {
-    throw new CodecError(`not an Arrow IPC stream: ${(e as Error).message}`);
-  }
-  const shape = table.schema.fields.map((f) => `${f.name}:${f.type}`).join(',');
-  if (shape !== 'labels:Binary,timestamps:List<Int64>,values:List<Float64>') throw new CodecError(`unexpected Arrow schema: ${shape}`);
-  if (table.batches.length === 0) return new DecodedBatch(tenant, 0, Buffer.alloc(0), Int32Array.of(0), Int32Array.of(0), new Float64Array(0), new Float64Array(0));
-  if (table.batches.length !== 1) throw new CodecError(`expected one record batch, got ${table.batches.length}`);
-  const [labels, ts, vs] = table.batches[0].data.children;
+  const columns = singleBatch(bytes, 'labels:Binary,timestamps:List<Int64>,values:List<Float64>');
+  if (!columns) return new DecodedBatch(tenant, 0, Buffer.alloc(0), Int32Array.of(0), Int32Array.of(0), new Float64Array(0), new Float64Array(0));
+  const [labels, ts, vs] = columns;
   const n = labels.length;
   if (ts.length !== n || vs.length !== n) throw new CodecError('columns differ in length');
   if (labels.nullCount > 0 || ts.nullCount > 0 || vs.nullCount > 0 || ts.children[0].nullCount > 0 || vs.children[0].nullCount > 0) throw new CodecError('null values in a series answer');
@@ -133,17 +140,9 @@ export function encodeChunksArrow(series: readonly ChunkedSeries[]): Uint8Array 
 }
 
 export function decodeChunksArrow(bytes: Uint8Array): ChunkedSeries[] {
-  let table: Table;
-  try {
-    table = tableFromIPC(bytes);
-  } catch (e) {
-    throw new CodecError(`not an Arrow IPC stream: ${(e as Error).message}`);
-  }
-  const shape = table.schema.fields.map((f) => `${f.name}:${f.type}`).join(',');
-  if (shape !== 'labels:Binary,chunk_min_time:List<Int64>,chunk_max_time:List<Int64>,chunk_data:List<Binary>') throw new CodecError(`unexpected Arrow schema: ${shape}`);
-  if (table.batches.length === 0) return [];
-  if (table.batches.length !== 1) throw new CodecError(`expected one record batch, got ${table.batches.length}`);
-  const [labels, minCol, maxCol, dataCol] = table.batches[0].data.children;
+  const columns = singleBatch(bytes, 'labels:Binary,chunk_min_time:List<Int64>,chunk_max_time:List<Int64>,chunk_data:List<Binary>');
+  if (!columns) return [];
+  const [labels, minCol, maxCol, dataCol] = columns;
   const n = labels.length;
   if (minCol.length !== n || maxCol.length !== n || dataCol.length !== n) throw new CodecError('columns differ in length');
   const cols = [labels, minCol, maxCol, dataCol, minCol.children[0], maxCol.children[0], dataCol.children[0]];

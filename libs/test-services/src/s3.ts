@@ -39,6 +39,19 @@ export class S3Server {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The flags that point a Myelin process's blocks storage at this server's bucket. */
+  myelinFlags(): string[] {
+    return [
+      '-blocks-storage.backend=s3',
+      `-blocks-storage.s3.endpoint=127.0.0.1:${this.port}`,
+      `-blocks-storage.s3.bucket-name=${this.bucket}`,
+      `-blocks-storage.s3.access-key-id=${S3Server.accessKeyId}`,
+      `-blocks-storage.s3.secret-access-key=${S3Server.secretAccessKey}`,
+      '-blocks-storage.s3.insecure=true',
+      '-blocks-storage.s3.max-retries=1',
+    ];
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }

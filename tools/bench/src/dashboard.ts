@@ -2,7 +2,7 @@
 // of 100 instances, scraped every 15 s, and the same samples pushed by remote write.
 import { type Labels } from '@myelin/model';
 import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
-import { postRaw } from '@myelin/test-services';
+import { postRaw, PrometheusServer, prometheusInstalled } from '@myelin/test-services';
 
 export const SCRAPE_MS = 15_000;
 const BUCKETS = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
@@ -166,3 +166,32 @@ export function row(name: string, t: Timing, samplesLabel: string): string {
   return `${name.padEnd(30)} p50 ${t.p50.toFixed(1).padStart(8)} ms  p99 ${t.p99.toFixed(1).padStart(8)} ms  ${t.series.toString().padStart(4)} series  ${(perSec / 1e6).toFixed(1).padStart(6)} M ${samplesLabel}/s`;
 }
 
+
+/**
+ * The reference run: a Prometheus (remote-write receiver) gets the same scrapes and answers the
+ * same queries; prints its timings, whether each answer equals Myelin's, and the p50 ratios.
+ */
+export async function compareWithPrometheus(series: GenSeries[], start: number, scrapes: number, queries: readonly BenchQuery[], queryEnd: number, runs: number, mine: ReadonlyMap<string, { p50: number; result: Matrix }>): Promise<void> {
+  if (!prometheusInstalled()) {
+    console.log('prometheus not installed: no reference run (apt-get install -y prometheus)');
+    return;
+  }
+  const prom = await PrometheusServer.start({ args: ['--web.enable-remote-write-receiver', '--query.max-samples=200000000'] });
+  try {
+    const t0 = performance.now();
+    await pushScrapes(`${prom.url}/api/v1/write`, series, start, 0, scrapes);
+    console.log(`prometheus: same samples pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const ratios: string[] = [];
+    for (const q of queries) {
+      const theirs = await timeRuns(runs, () => apiRangeQuery(`${prom.url}/api/v1`, q, queryEnd));
+      console.log(row(`prometheus ${q.name}`, theirs, 'queryable samples (per step)'));
+      const ours = mine.get(q.name) as { p50: number; result: Matrix };
+      const difference = firstDifference(ours.result, theirs.result);
+      console.log(difference ? `  ANSWERS DIFFER: ${difference}` : '  same answer as Prometheus');
+      ratios.push(`${q.name} ${(ours.p50 / theirs.p50).toFixed(2)}`);
+    }
+    console.log(`p50 time ratio myelin/prometheus (below 1 is faster): ${ratios.join(', ')}`);
+  } finally {
+    await prom.stop();
+  }
+}

@@ -12,10 +12,9 @@ import { cpus } from 'node:os';
 import { encodeLabels, labelKeyOf } from '@myelin/model';
 import { Engine } from '@myelin/promql';
 import { encodeData, successBody } from '@myelin/query-api';
-import { PrometheusServer, prometheusInstalled } from '@myelin/test-services';
 import type { Queryable } from '@myelin/storage';
 import { Head } from '@myelin/tsdb-head';
-import { apiRangeQuery, firstDifference, type GenSeries, type Matrix, generateSeries, HOUR, pushScrapes, QUERIES, row, SCRAPE_MS, type Timing, timeRuns, valueAt } from './dashboard';
+import { compareWithPrometheus, type GenSeries, generateSeries, HOUR, type Matrix, QUERIES, row, SCRAPE_MS, type Timing, timeRuns, valueAt } from './dashboard';
 
 interface Args {
   hours: number;
@@ -67,11 +66,11 @@ async function main(): Promise<void> {
   const start = end - (scrapes - 1) * SCRAPE_MS;
   const queries = QUERIES.filter((q) => !a.only || q.name === a.only);
 
-  let t0 = performance.now();
+  const t0 = performance.now();
   const head = loadHead(series, start, scrapes);
   console.log(`myelin head: ${series.length} series x ${scrapes} samples loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const engine = new Engine(head);
-  const mine = new Map<string, Timing>();
+  const mine = new Map<string, Timing & { result: Matrix }>();
   for (const q of queries) {
     const range = { start: queryEnd - q.rangeMs, end: queryEnd, step: q.stepMs };
     mine.set(
@@ -80,34 +79,13 @@ async function main(): Promise<void> {
         const result = await engine.query(q.expr, range);
         const steps = Math.floor((range.end - range.start) / range.step) + 1;
         const body = successBody(encodeData(result, Float64Array.from({ length: steps }, (_, i) => range.start + i * range.step), true));
-        return { samples: result.samplesLoaded, series: result.value.type === 'vector' ? result.value.series.length : 0, body };
+        return { samples: result.samplesLoaded, series: result.value.type === 'vector' ? result.value.series.length : 0, result: (JSON.parse(body) as { data: { result: Matrix } }).data.result };
       }),
     );
     console.log(row(`myelin ${q.name}`, mine.get(q.name) as Timing, 'samples loaded'));
   }
 
-  const prom = a.prometheus && prometheusInstalled() ? await PrometheusServer.start({ args: ['--web.enable-remote-write-receiver', '--query.max-samples=200000000'] }) : undefined;
-  if (!prom) {
-    console.log('prometheus not installed: no reference run (apt-get install -y prometheus)');
-    return;
-  }
-  try {
-    t0 = performance.now();
-    await pushScrapes(`${prom.url}/api/v1/write`, series, start, 0, scrapes);
-    console.log(`prometheus: same samples pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const ratios: string[] = [];
-    for (const q of queries) {
-      const theirs = await timeRuns(a.runs, () => apiRangeQuery(`${prom.url}/api/v1`, q, queryEnd));
-      console.log(row(`prometheus ${q.name}`, theirs, 'queryable samples (per step)'));
-      const ours = mine.get(q.name) as Timing & { body: string };
-      const difference = firstDifference((JSON.parse(ours.body) as { data: { result: Matrix } }).data.result, theirs.result);
-      console.log(difference ? `  ANSWERS DIFFER: ${difference}` : '  same answer as Prometheus');
-      ratios.push(`${q.name} ${(ours.p50 / theirs.p50).toFixed(2)}`);
-    }
-    console.log(`p50 time ratio myelin/prometheus (below 1 is faster): ${ratios.join(', ')}`);
-  } finally {
-    await prom.stop();
-  }
+  if (a.prometheus) await compareWithPrometheus(series, start, scrapes, queries, queryEnd, a.runs, mine);
 }
 
 main().catch((e) => {

@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { MyelinProcess, PrometheusServer, prometheusInstalled, RedisServer, S3Server, waitFor } from '@myelin/test-services';
-import { apiRangeQuery, firstDifference, generateSeries, HOUR, type Matrix, pushScrapes, QUERIES, row, SCRAPE_MS, type Timing, timeRuns } from './dashboard';
+import { MyelinProcess, RedisServer, S3Server, waitFor } from '@myelin/test-services';
+import { apiRangeQuery, compareWithPrometheus, generateSeries, HOUR, type Matrix, pushScrapes, QUERIES, row, SCRAPE_MS, type Timing, timeRuns } from './dashboard';
 
 interface Args {
   hours: number;
@@ -62,14 +62,7 @@ async function main(): Promise<void> {
   const processes: MyelinProcess[] = [];
   try {
     const ring = ['-ring.store=redis', `-ring.redis.address=${redis.address}`, '-distributor.replication-factor=3', '-auth.enabled=true', '-log.level=warn'];
-    const bucket = [
-      '-blocks-storage.backend=s3',
-      `-blocks-storage.s3.endpoint=127.0.0.1:${s3.port}`,
-      '-blocks-storage.s3.bucket-name=blocks',
-      `-blocks-storage.s3.access-key-id=${S3Server.accessKeyId}`,
-      `-blocks-storage.s3.secret-access-key=${S3Server.secretAccessKey}`,
-      '-blocks-storage.s3.insecure=true',
-    ];
+    const bucket = s3.myelinFlags();
     for (let i = 1; i <= 3; i++) {
       processes.push(await MyelinProcess.start({ binary: 'ingester', args: [...ring, ...bucket, `-ring.instance-id=ingester-${i}`, '-ring.instance-addr=127.0.0.1', `-blocks-storage.tsdb.dir=${path.join(dir, `ingester-${i}`)}`, '-ingester.max-series-per-user=0'] }));
     }
@@ -89,7 +82,7 @@ async function main(): Promise<void> {
       return rows.filter((r) => r.state === 'ACTIVE').length === 3 ? true : undefined;
     });
 
-    let t0 = performance.now();
+    const t0 = performance.now();
     const push = `${distributor.url}/api/v1/push`;
     await pushScrapes(push, series, start, 0, flushAt, { 'x-scope-orgid': TENANT });
     const flushed = await Promise.all(processes.slice(0, 3).map(async (p) => (await (await fetch(`${p.url}/ingester/flush?wait=true`, { method: 'POST' })).json()) as { uploaded: string[]; failedUploads: number }));
@@ -105,28 +98,7 @@ async function main(): Promise<void> {
       console.log(row(`myelin ${q.name}`, mine.get(q.name) as Timing, 'queryable samples (per step)'));
     }
 
-    const prom = a.prometheus && prometheusInstalled() ? await PrometheusServer.start({ args: ['--web.enable-remote-write-receiver', '--query.max-samples=200000000'] }) : undefined;
-    if (!prom) {
-      console.log('prometheus not installed: no reference run (apt-get install -y prometheus)');
-      return;
-    }
-    try {
-      t0 = performance.now();
-      await pushScrapes(`${prom.url}/api/v1/write`, series, start, 0, scrapes);
-      console.log(`prometheus: same samples pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      const ratios: string[] = [];
-      for (const q of queries) {
-        const theirs = await timeRuns(a.runs, () => apiRangeQuery(`${prom.url}/api/v1`, q, queryEnd));
-        console.log(row(`prometheus ${q.name}`, theirs, 'queryable samples (per step)'));
-        const ours = mine.get(q.name) as Timing & { result: Matrix };
-        const difference = firstDifference(ours.result, theirs.result);
-        console.log(difference ? `  ANSWERS DIFFER: ${difference}` : '  same answer as Prometheus');
-        ratios.push(`${q.name} ${(ours.p50 / theirs.p50).toFixed(2)}`);
-      }
-      console.log(`p50 time ratio myelin/prometheus (below 1 is faster): ${ratios.join(', ')}`);
-    } finally {
-      await prom.stop();
-    }
+    if (a.prometheus) await compareWithPrometheus(series, start, scrapes, queries, queryEnd, a.runs, mine);
   } finally {
     await Promise.all(processes.map((p) => p.stop()));
     await redis.stop();

@@ -1,7 +1,7 @@
 import { coalesceRanges } from './coalesce';
 import { intersectSorted, type Label, type Labels, type Matcher, unionSorted } from '@myelin/model';
 import type { Series } from '@myelin/storage';
-import { crc32c, decodeXOR, ENC_XOR, xorSampleCount } from '@myelin/tsdb-chunkenc';
+import { crc32c, decodeChunkRange, ENC_XOR } from '@myelin/tsdb-chunkenc';
 import { ByteReader, FormatError } from './bytes';
 import type { BlockMeta } from './meta';
 import { CHUNKS_MAGIC, INDEX_MAGIC } from './writer';
@@ -47,16 +47,7 @@ export interface SeriesChunks {
 
 /** Decodes chunks that follow one another in time into one pair of columns, trimmed to [mint, maxt]. */
 export function decodeChunks(chunks: readonly EncodedChunk[], mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
-  const total = chunks.reduce((n, c) => n + xorSampleCount(c.bytes), 0);
-  const t = new Float64Array(total);
-  const v = new Float64Array(total);
-  let at = 0;
-  for (const c of chunks) at += decodeXOR(c.bytes, t, v, at);
-  let lo = 0;
-  while (lo < total && t[lo] < mint) lo++;
-  let hi = total;
-  while (hi > lo && t[hi - 1] > maxt) hi--;
-  return { timestamps: t.subarray(lo, hi), values: v.subarray(lo, hi) };
+  return decodeChunkRange(chunks, mint, maxt);
 }
 
 interface SeriesEntry {

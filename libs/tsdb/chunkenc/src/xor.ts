@@ -290,3 +290,21 @@ function readBitsAt(b: Uint8Array, p: number, n: number): number {
   const window = off === 0 ? word : ((word << off) | ((b[i + 4] | 0) >>> (8 - off))) >>> 0;
   return n === 32 ? window : window >>> (32 - n);
 }
+
+/**
+ * Chunks that follow one another in time decoded into one pair of columns, trimmed to
+ * [mint, maxt] (only the first and last chunk can stick out).
+ */
+export function decodeChunkRange(chunks: ReadonlyArray<{ bytes: Uint8Array }>, mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
+  let total = 0;
+  for (const c of chunks) total += xorSampleCount(c.bytes);
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  let at = 0;
+  for (const c of chunks) at += decodeXOR(c.bytes, t, v, at);
+  let lo = 0;
+  while (lo < total && t[lo] < mint) lo++;
+  let hi = total;
+  while (hi > lo && t[hi - 1] > maxt) hi--;
+  return { timestamps: t.subarray(lo, hi), values: v.subarray(lo, hi) };
+}

@@ -1,5 +1,5 @@
 import type { Labels } from '@myelin/model';
-import { decodeXOR, SAMPLES_PER_CHUNK, XORChunk } from '@myelin/tsdb-chunkenc';
+import { decodeChunkRange, decodeXOR, SAMPLES_PER_CHUNK, XORChunk } from '@myelin/tsdb-chunkenc';
 
 /** A completed chunk: its encoded bytes and time range. */
 export interface ClosedChunk {
@@ -123,30 +123,6 @@ export class MemSeries {
   }
 
   samples(mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
-    const chunks: Array<{ bytes: Uint8Array; numSamples: number }> = [];
-    let total = 0;
-    for (const c of this.closed) {
-      if (c.maxTime < mint || c.minTime > maxt) continue;
-      chunks.push(c);
-      total += c.numSamples;
-    }
-    if (this.open && this.open.numSamples > 0 && this.open.maxTime >= mint && this.open.minTime <= maxt) {
-      chunks.push({ bytes: this.open.bytes(), numSamples: this.open.numSamples });
-      total += this.open.numSamples;
-    }
-    let t = new Float64Array(total);
-    let v = new Float64Array(total);
-    let at = 0;
-    for (const c of chunks) at += decodeXOR(c.bytes, t, v, at);
-    // Trim to [mint, maxt] (only the first and last chunk can stick out).
-    let lo = 0;
-    while (lo < total && t[lo] < mint) lo++;
-    let hi = total;
-    while (hi > lo && t[hi - 1] > maxt) hi--;
-    if (lo > 0 || hi < total) {
-      t = t.slice(lo, hi);
-      v = v.slice(lo, hi);
-    }
-    return { timestamps: t, values: v };
+    return decodeChunkRange(this.chunks(mint, maxt), mint, maxt);
   }
 }

@@ -71,6 +71,13 @@ describe('ingesterQueryable', () => {
     await expect(select(q)).rejects.toThrow('2 of 3 sources failed, too many for a complete answer: ingester ingester-2 (127.0.0.1:9002): connect ECONNREFUSED; ingester ingester-3 (127.0.0.1:9003): connect ECONNREFUSED');
   });
 
+  it('answers a series-only select with labels and no samples', async () => {
+    const ingesters = fakeIngesters({ '127.0.0.1:9001': [1, 2], '127.0.0.1:9002': [1, 2], '127.0.0.1:9003': [1, 2] });
+    const q = await ingesterQueryable('t', ring(member(1), member(2), member(3)), ingesters, config, () => NOW).querier(0, NOW);
+    const got = await collectSeries(await q.select([new Matcher('=', '__name__', 'up')], { seriesOnly: true }));
+    expect(got.map((s) => [s.labels, s.timestamps.length])).toEqual([[up, 0]]);
+  });
+
   it('refuses to read when the ring has too few healthy ingesters', async () => {
     const stale = { ...member(2), heartbeatTimestamp: NOW - 120_000 };
     const q = ingesterQueryable('t', ring(member(1), stale, { ...member(3), heartbeatTimestamp: NOW - 120_000 }), fakeIngesters({}), config, () => NOW);

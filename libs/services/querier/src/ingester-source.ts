@@ -2,7 +2,9 @@ import type { InstanceDesc } from '@myelin/ring';
 import { Read, ReplicationError, wholeRingSet } from '@myelin/ring';
 import type { Matcher } from '@myelin/model';
 import { IncompleteResultError, mergeQueryables, type MergeOptions, type Queryable, recentOnly, restrictRange, seriesSetOf, settleSources } from '@myelin/storage';
-import { mergeChunkSeries, type SeriesChunks } from '@myelin/tsdb-block';
+import { combineChunkSeries, mergeChunkSeries, type SeriesChunks } from '@myelin/tsdb-block';
+
+const NO_SAMPLES = new Float64Array(0);
 
 /** The part of the ring the querier reads (the live ring view in production, a fixed one in tests). */
 export interface ReadRing {
@@ -52,7 +54,12 @@ export function ingesterQueryable(tenant: string, ring: ReadRing, clients: Inges
         options,
       ).querier(mint, maxt);
       return {
-        select: async (matchers) => seriesSetOf(mergeChunkSeries(await settleSources(members.map((m) => clients.chunks(m.addr, tenant, mint, maxt, matchers)), options), mint, maxt)),
+        select: async (matchers, hints) => {
+          const answers = await settleSources(members.map((m) => clients.chunks(m.addr, tenant, mint, maxt, matchers)), options);
+          // Labels only (/api/v1/series): the replicas joined, nothing decoded.
+          if (hints?.seriesOnly) return seriesSetOf(combineChunkSeries(answers).map((s) => ({ labels: s.labels, timestamps: NO_SAMPLES, values: NO_SAMPLES })));
+          return seriesSetOf(mergeChunkSeries(answers, mint, maxt));
+        },
         labelNames: (matchers) => labels.labelNames(matchers),
         labelValues: (name, matchers) => labels.labelValues(name, matchers),
         close: () => labels.close(),

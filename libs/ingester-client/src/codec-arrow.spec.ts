@@ -72,6 +72,15 @@ describe('Arrow chunk codec (query_chunks)', () => {
     );
   });
 
+  it('decodes the labels of a series once across the replicas\' answers sharing a cache', () => {
+    const answer = encodeChunksArrow([{ labels: labels[0], chunks: [chunk(1, 2, [0, 1])] }]);
+    const cache = new Map();
+    const [a] = decodeChunksArrow(answer, cache);
+    const [b] = decodeChunksArrow(answer, cache);
+    expect(a.labels).toEqual(labels[0]);
+    expect(b.labels).toBe(a.labels);
+  });
+
   it('refuses a samples answer where chunks are expected, naming the schema', () => {
     const samples = encodeSeriesArrow(labels.slice(0, 1), Int32Array.of(0, 1), Float64Array.of(1), Float64Array.of(1));
     expect(() => decodeChunksArrow(samples)).toThrow(new CodecError('unexpected Arrow schema: labels:Binary,timestamps:List<Int64>,values:List<Float64>'));

@@ -139,16 +139,20 @@ export function encodeChunksArrow(series: readonly ChunkedSeries[]): Uint8Array 
   return tableToIPC(new Table([new RecordBatch(CHUNK_SCHEMA, struct)]), 'stream');
 }
 
-export function decodeChunksArrow(bytes: Uint8Array): ChunkedSeries[] {
+/**
+ * `labels` (optional) is shared by the answers of one query: the RF replicas of a series then
+ * decode its labels once and share one Labels object.
+ */
+export function decodeChunksArrow(bytes: Uint8Array, labels: Map<string, Labels> = new Map()): ChunkedSeries[] {
   const columns = singleBatch(bytes, 'labels:Binary,chunk_min_time:List<Int64>,chunk_max_time:List<Int64>,chunk_data:List<Binary>');
   if (!columns) return [];
-  const [labels, minCol, maxCol, dataCol] = columns;
-  const n = labels.length;
+  const [labelCol, minCol, maxCol, dataCol] = columns;
+  const n = labelCol.length;
   if (minCol.length !== n || maxCol.length !== n || dataCol.length !== n) throw new CodecError('columns differ in length');
-  const cols = [labels, minCol, maxCol, dataCol, minCol.children[0], maxCol.children[0], dataCol.children[0]];
+  const cols = [labelCol, minCol, maxCol, dataCol, minCol.children[0], maxCol.children[0], dataCol.children[0]];
   if (cols.some((c) => c.nullCount > 0)) throw new CodecError('null values in a chunked answer');
-  const labelStarts = labels.valueOffsets as Int32Array;
-  const labelData = labels.values as Uint8Array;
+  const labelStarts = labelCol.valueOffsets as Int32Array;
+  const labelData = labelCol.values as Uint8Array;
   const offsets = minCol.valueOffsets as Int32Array;
   const maxOffsets = maxCol.valueOffsets as Int32Array;
   const dataOffsets = dataCol.valueOffsets as Int32Array;
@@ -173,7 +177,10 @@ export function decodeChunksArrow(bytes: Uint8Array): ChunkedSeries[] {
       if (b < a) throw new CodecError(`bad chunk offsets in series ${i}`);
       chunks[k - from] = { minTime: mins[k], maxTime: maxs[k], bytes: chunkBytes.subarray(a, b) };
     }
-    out[i] = { labels: batch.labelsOf(i), chunks };
+    const key = batch.keyOf(i);
+    let ls = labels.get(key);
+    if (!ls) labels.set(key, (ls = batch.labelsOf(i)));
+    out[i] = { labels: ls, chunks };
   }
   return out;
 }

@@ -34,8 +34,8 @@ export class IngesterClient {
   }
 
   /** The matching series with their chunks overlapping [mint, maxt], still encoded. */
-  async queryChunks(tenant: string, mint: number, maxt: number, matchers: Matcher[], timeoutMs = this.timeoutMs): Promise<ChunkedSeries[]> {
-    return decodeChunksArrow(await this.rpc.call(QUERY_CHUNKS, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit: 0 })], timeoutMs));
+  async queryChunks(tenant: string, mint: number, maxt: number, matchers: Matcher[], timeoutMs = this.timeoutMs, labels?: Map<string, Labels>): Promise<ChunkedSeries[]> {
+    return decodeChunksArrow(await this.rpc.call(QUERY_CHUNKS, [encodeQueryRequest({ tenant, mint, maxt, matchers, labelName: '', limit: 0 })], timeoutMs), labels);
   }
 
   async labelNames(tenant: string, mint: number, maxt: number, matchers: Matcher[], timeoutMs = this.timeoutMs): Promise<string[]> {

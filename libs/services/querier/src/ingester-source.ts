@@ -1,6 +1,6 @@
 import type { InstanceDesc } from '@myelin/ring';
 import { Read, ReplicationError, wholeRingSet } from '@myelin/ring';
-import type { Matcher } from '@myelin/model';
+import type { Labels, Matcher } from '@myelin/model';
 import { IncompleteResultError, mergeQueryables, type MergeOptions, type Queryable, recentOnly, restrictRange, seriesSetOf, settleSources } from '@myelin/storage';
 import { combineChunkSeries, mergeChunkSeries, type SeriesChunks } from '@myelin/tsdb-block';
 
@@ -15,7 +15,7 @@ export interface ReadRing {
 export interface IngesterQueryables {
   queryable(address: string, tenant: string): Queryable;
   /** The matching series with their chunks overlapping [mint, maxt], still encoded (the `query_chunks` RPC). */
-  chunks(address: string, tenant: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<SeriesChunks[]>;
+  chunks(address: string, tenant: string, mint: number, maxt: number, matchers: readonly Matcher[], labels: Map<string, Labels>): Promise<SeriesChunks[]>;
 }
 
 export interface IngesterSourceConfig {
@@ -55,7 +55,9 @@ export function ingesterQueryable(tenant: string, ring: ReadRing, clients: Inges
       ).querier(mint, maxt);
       return {
         select: async (matchers, hints) => {
-          const answers = await settleSources(members.map((m) => clients.chunks(m.addr, tenant, mint, maxt, matchers)), options);
+          // One labels cache for the replicas' answers: each series' labels decoded once.
+          const labels = new Map<string, Labels>();
+          const answers = await settleSources(members.map((m) => clients.chunks(m.addr, tenant, mint, maxt, matchers, labels)), options);
           // Labels only (/api/v1/series): the replicas joined, nothing decoded.
           if (hints?.seriesOnly) return seriesSetOf(combineChunkSeries(answers).map((s) => ({ labels: s.labels, timestamps: NO_SAMPLES, values: NO_SAMPLES })));
           return seriesSetOf(mergeChunkSeries(answers, mint, maxt));

@@ -63,7 +63,7 @@ export class QuerierService implements OnModuleDestroy {
     const callTimeout = timeout > 0 ? timeout : undefined;
     const clients: IngesterQueryables = {
       queryable: (address, t) => this.pool.get(address).queryable(t, callTimeout),
-      chunks: (address, t, mint, maxt, matchers) => this.pool.get(address).queryChunks(t, mint, maxt, [...matchers], callTimeout),
+      chunks: (address, t, mint, maxt, matchers, labels) => this.pool.get(address).queryChunks(t, mint, maxt, [...matchers], callTimeout, labels),
     };
     const now = () => this.clock.now();
     const ingesters = ingesterQueryable(tenant, ring, clients, config, now);

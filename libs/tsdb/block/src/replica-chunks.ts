@@ -36,6 +36,14 @@ export function decodeUnique(chunks: readonly EncodedChunk[], mint: number, maxt
   return acc;
 }
 
+/** labelsKey per label-set object: replicas sharing one Labels object (decoded once) share the key too. */
+const keys = new WeakMap<SeriesChunks['labels'], string>();
+function keyOf(labels: SeriesChunks['labels']): string {
+  let k = keys.get(labels);
+  if (k === undefined) keys.set(labels, (k = labelsKey(labels)));
+  return k;
+}
+
 /**
  * Series from several sources (blocks, head, replicas) as one sorted set, still encoded: equal
  * label sets joined, their chunks each once (uniqueChunks), in time order.
@@ -44,7 +52,7 @@ export function combineChunkSeries(lists: readonly (readonly SeriesChunks[])[]):
   const bySeries = new Map<string, { labels: SeriesChunks['labels']; lists: EncodedChunk[][] }>();
   for (const list of lists) {
     for (const s of list) {
-      const key = labelsKey(s.labels);
+      const key = keyOf(s.labels);
       const entry = bySeries.get(key);
       if (entry) entry.lists.push(s.chunks);
       else bySeries.set(key, { labels: s.labels, lists: [s.chunks] });

@@ -6,3 +6,4 @@ export { decodeLabels, encodeLabels, labelKeyOf, skipLabels } from './label-byte
 export { intersectSorted, unionSorted } from './sorted';
 export { labelsHash, xxhash64 } from './labels-hash';
 export { NO_AUTH_TENANT, tenantOf, validateTenantId } from './tenant';
+export { withRoom } from './bytes';

@@ -1,3 +1,5 @@
+import { withRoom } from '@myelin/model';
+
 /**
  * Just enough protobuf for remote write, over plain byte arrays: a bounds-checked reader that
  * never allocates per field, and a writer for tests and benchmarks. Malformed input throws
@@ -108,16 +110,13 @@ export class ProtoReader {
 
 /** A growable protobuf writer (tests, benchmarks, and the encoder a sender would use). */
 export class ProtoWriter {
-  private buf = new Uint8Array(1024);
+  private buf: Uint8Array = new Uint8Array(1024);
   private view = new DataView(this.buf.buffer);
   length = 0;
 
   private ensure(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.length));
+    const next = withRoom(this.buf, this.length, n);
+    if (next === this.buf) return;
     this.buf = next;
     this.view = new DataView(next.buffer);
   }

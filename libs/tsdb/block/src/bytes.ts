@@ -1,17 +1,13 @@
+import { withRoom } from '@myelin/model';
 import { crc32c } from '@myelin/tsdb-chunkenc';
 
 /** A growable big-endian byte writer with Go varints, for the block formats. */
 export class ByteWriter {
-  buf = new Uint8Array(4096);
+  buf: Uint8Array = new Uint8Array(4096);
   length = 0;
 
   private ensure(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
+    this.buf = withRoom(this.buf, this.length, n);
   }
 
   u8(v: number): void {

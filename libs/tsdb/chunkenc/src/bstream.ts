@@ -1,3 +1,5 @@
+import { withRoom } from '@myelin/model';
+
 /**
  * A big-endian bit stream over a growable byte array, as Prometheus's bstream: bits fill each byte
  * from the most significant end. Values wider than 32 bits are written as (hi, lo) 32-bit halves,
@@ -15,9 +17,7 @@ export class BitWriter {
   }
 
   private grow(): void {
-    const next = new Uint8Array(this.buf.length * 2);
-    next.set(this.buf);
-    this.buf = next;
+    this.buf = withRoom(this.buf, this.length, 1);
   }
 
   writeBit(bit: number): void {

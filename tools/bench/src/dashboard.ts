@@ -195,3 +195,50 @@ export async function compareWithPrometheus(series: GenSeries[], start: number, 
     await prom.stop();
   }
 }
+
+/** The flags both dashboard benches take. */
+export interface DashboardArgs {
+  hours: number;
+  runs: number;
+  only: string;
+  prometheus: boolean;
+}
+
+/** `--hours=6 --runs=7 --only=NAME --prometheus=false`, plus a bench's own flags (name -> setter). */
+export function parseDashboardArgs<T extends object>(own: T, setters: Record<string, (a: T, value: string) => void> = {}): DashboardArgs & T {
+  const a = { hours: 6, runs: 7, only: '', prometheus: true, ...own };
+  for (const arg of process.argv.slice(2)) {
+    const [k, v] = arg.replace(/^--/, '').split('=');
+    if (k === 'hours') a.hours = Number(v);
+    else if (k === 'runs') a.runs = Number(v);
+    else if (k === 'only') a.only = v;
+    else if (k === 'prometheus') a.prometheus = v !== 'false';
+    else if (setters[k]) setters[k](a, v);
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  return a;
+}
+
+/** The data of a run: its series, scrapes ending a minute ago, and the queries' end time. */
+export interface DataWindow {
+  series: GenSeries[];
+  scrapes: number;
+  /** First and last scrape, ms. */
+  start: number;
+  end: number;
+  /**
+   * Queries end 7 s after the last scrape, so no sample sits exactly on a window's left edge:
+   * there Prometheus 3 (whose semantics Myelin follows: windows open on the left) and the
+   * Prometheus 2.42 reference here (closed on the left) would answer differently.
+   */
+  queryEnd: number;
+  /** The queries `--only` picked that fit in the data. */
+  queries: BenchQuery[];
+}
+
+export function dataWindow(a: DashboardArgs): DataWindow {
+  const scrapes = Math.floor((a.hours * HOUR) / SCRAPE_MS) + 1;
+  const end = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
+  const queries = QUERIES.filter((q) => (!a.only || q.name === a.only) && q.rangeMs <= a.hours * HOUR);
+  return { series: generateSeries(), scrapes, start: end - (scrapes - 1) * SCRAPE_MS, end, queryEnd: end + 7_000, queries };
+}

@@ -14,27 +14,7 @@ import { Engine } from '@myelin/promql';
 import { encodeData, successBody } from '@myelin/query-api';
 import type { Queryable } from '@myelin/storage';
 import { Head } from '@myelin/tsdb-head';
-import { compareWithPrometheus, type GenSeries, generateSeries, HOUR, type Matrix, QUERIES, row, SCRAPE_MS, type Timing, timeRuns, valueAt } from './dashboard';
-
-interface Args {
-  hours: number;
-  runs: number;
-  only: string;
-  prometheus: boolean;
-}
-
-function parseArgs(): Args {
-  const a: Args = { hours: 6, runs: 7, only: '', prometheus: true };
-  for (const arg of process.argv.slice(2)) {
-    const [k, v] = arg.replace(/^--/, '').split('=');
-    if (k === 'hours') a.hours = Number(v);
-    else if (k === 'runs') a.runs = Number(v);
-    else if (k === 'only') a.only = v;
-    else if (k === 'prometheus') a.prometheus = v !== 'false';
-    else throw new Error(`unknown argument ${arg}`);
-  }
-  return a;
-}
+import { compareWithPrometheus, dataWindow, type GenSeries, type Matrix, parseDashboardArgs, row, SCRAPE_MS, type Timing, timeRuns, valueAt } from './dashboard';
 
 /** Appends every scrape to a head, one batch of all series per scrape, as an ingester would. */
 function loadHead(series: GenSeries[], start: number, scrapes: number): Queryable {
@@ -54,17 +34,9 @@ function loadHead(series: GenSeries[], start: number, scrapes: number): Queryabl
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs();
+  const a = parseDashboardArgs({});
   console.log(`bench:promql ${JSON.stringify(a)} on ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}`);
-  const series = generateSeries();
-  const scrapes = Math.floor((a.hours * HOUR) / SCRAPE_MS) + 1;
-  const end = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
-  // Queries end 7 s after the last scrape, so no sample sits exactly on a window's left edge:
-  // there Prometheus 3 (whose semantics Myelin follows: windows open on the left) and the
-  // Prometheus 2.42 reference here (closed on the left) would answer differently.
-  const queryEnd = end + 7_000;
-  const start = end - (scrapes - 1) * SCRAPE_MS;
-  const queries = QUERIES.filter((q) => !a.only || q.name === a.only);
+  const { series, scrapes, start, queryEnd, queries } = dataWindow(a);
 
   const t0 = performance.now();
   const head = loadHead(series, start, scrapes);

@@ -11,51 +11,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { MyelinProcess, RedisServer, S3Server, waitFor } from '@myelin/test-services';
-import { apiRangeQuery, compareWithPrometheus, generateSeries, HOUR, type Matrix, pushScrapes, QUERIES, row, SCRAPE_MS, type Timing, timeRuns } from './dashboard';
+import { apiRangeQuery, compareWithPrometheus, dataWindow, type Matrix, parseDashboardArgs, pushScrapes, row, SCRAPE_MS, type Timing, timeRuns } from './dashboard';
 
-interface Args {
-  hours: number;
-  runs: number;
-  only: string;
-  prometheus: boolean;
+interface QueryBenchArgs {
+  /** Writes a V8 CPU profile of the querier there. */
   profileDir: string;
   /** Override the querier's -querier.query-store-after / -querier.query-ingesters-within (e.g. 7h / 0 for ingesters only). */
   storeAfter: string;
   ingestersWithin: string;
 }
 
-function parseArgs(): Args {
-  const a: Args = { hours: 6, runs: 7, only: '', prometheus: true, profileDir: '', storeAfter: '', ingestersWithin: '' };
-  for (const arg of process.argv.slice(2)) {
-    const [k, v] = arg.replace(/^--/, '').split('=');
-    if (k === 'hours') a.hours = Number(v);
-    else if (k === 'runs') a.runs = Number(v);
-    else if (k === 'only') a.only = v;
-    else if (k === 'prometheus') a.prometheus = v !== 'false';
-    else if (k === 'profile-dir') a.profileDir = path.resolve(v);
-    else if (k === 'store-after') a.storeAfter = v;
-    else if (k === 'ingesters-within') a.ingestersWithin = v;
-    else throw new Error(`unknown argument ${arg}`);
-  }
-  return a;
-}
-
 const TENANT = 'bench';
 
 async function main(): Promise<void> {
-  const a = parseArgs();
+  const a = parseDashboardArgs<QueryBenchArgs>(
+    { profileDir: '', storeAfter: '', ingestersWithin: '' },
+    { 'profile-dir': (x, v) => (x.profileDir = path.resolve(v)), 'store-after': (x, v) => (x.storeAfter = v), 'ingesters-within': (x, v) => (x.ingestersWithin = v) },
+  );
   console.log(`bench:query ${JSON.stringify(a)} on ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}`);
-  const series = generateSeries();
-  const scrapes = Math.floor((a.hours * HOUR) / SCRAPE_MS) + 1;
-  const end = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
-  // Queries end 7 s after the last scrape, so no sample sits exactly on a window's left edge:
-  // there Prometheus 3 (whose semantics Myelin follows: windows open on the left) and the
-  // Prometheus 2.42 reference here (closed on the left) would answer differently.
-  const queryEnd = end + 7_000;
-  const start = end - (scrapes - 1) * SCRAPE_MS;
+  const { series, scrapes, start, queryEnd, queries } = dataWindow(a);
   // The older two thirds go to blocks; the rest stays in the ingesters' heads.
   const flushAt = Math.floor((scrapes * 2) / 3);
-  const queries = QUERIES.filter((q) => (!a.only || q.name === a.only) && q.rangeMs <= a.hours * HOUR);
 
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-query-'));
   const [redis, s3] = await Promise.all([RedisServer.start(), S3Server.start({ bucket: 'blocks' })]);

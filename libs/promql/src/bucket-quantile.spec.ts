@@ -1,20 +1,23 @@
 import { bucketFraction, bucketQuantile, parseUpperBound } from './bucket-quantile';
 
-function q(phi: number, buckets: Array<[number, number]>): number {
-  return bucketQuantile(phi, Float64Array.from(buckets, (b) => b[0]), Float64Array.from(buckets, (b) => b[1]), buckets.length).value;
-}
+type Buckets = Array<[number, number]>;
 
-function frac(lower: number, upper: number, buckets: Array<[number, number]>): number {
-  return bucketFraction(lower, upper, Float64Array.from(buckets, (b) => b[0]), Float64Array.from(buckets, (b) => b[1]), buckets.length);
-}
+/** (upper bound, count) pairs as the columns the functions take. */
+const columns = (buckets: Buckets) => [Float64Array.from(buckets, (b) => b[0]), Float64Array.from(buckets, (b) => b[1]), buckets.length] as const;
+
+/** A histogram of 100 observations, shared by both functions' tests. */
+const HISTOGRAM: Buckets = [
+  [0.1, 10],
+  [0.5, 50],
+  [1, 90],
+  [Infinity, 100],
+];
+
+const q = (phi: number, buckets: Buckets) => bucketQuantile(phi, ...columns(buckets)).value;
+const frac = (lower: number, upper: number, buckets: Buckets) => bucketFraction(lower, upper, ...columns(buckets));
 
 describe('bucketQuantile', () => {
-  const buckets: Array<[number, number]> = [
-    [0.1, 10],
-    [0.5, 50],
-    [1, 90],
-    [Infinity, 100],
-  ];
+  const buckets = HISTOGRAM;
   it.each([
     [0.5, 0.5], // rank 50 ends the 0.5 bucket
     [0.25, 0.25], // rank 25: 15 of 40 into (0.1, 0.5] -> 0.1 + 0.4 * 15/40
@@ -43,7 +46,7 @@ describe('bucketQuantile', () => {
     ['a float rounding artefact', [[1, 5], [2, 5 - 1e-15], [Infinity, 6]], false],
     ['monotonic counts', [[1, 5], [2, 5], [Infinity, 6]], false],
   ])('reports forced monotonicity for %s', (_, b, forced) => {
-    expect(bucketQuantile(0.5, Float64Array.from(b, (x) => x[0]), Float64Array.from(b, (x) => x[1]), b.length).forcedMonotonic).toBe(forced);
+    expect(bucketQuantile(0.5, ...columns(b)).forcedMonotonic).toBe(forced);
   });
 
   it.each([
@@ -58,12 +61,7 @@ describe('bucketQuantile', () => {
 });
 
 describe('bucketFraction', () => {
-  const buckets: Array<[number, number]> = [
-    [0.1, 10],
-    [0.5, 50],
-    [1, 90],
-    [Infinity, 100],
-  ];
+  const buckets = HISTOGRAM;
   it.each([
     [0, 0.5, 0.5], // all of the first two buckets
     [0.1, 0.3, 0.2], // half of (0.1, 0.5]: 20 of 100

@@ -66,6 +66,19 @@ export class ByteWriter {
     this.buf[at + 3] = v & 0xff;
   }
 
+  /**
+   * A section as the index format frames every table and list: the content's length (be32), the
+   * content `write` appends, its CRC-32C.
+   */
+  framed(write: () => void): void {
+    const lenAt = this.length;
+    this.be32(0);
+    const from = this.length;
+    write();
+    this.putBe32At(lenAt, this.length - from);
+    this.crcFrom(from);
+  }
+
   /** Appends the CRC-32C of [from, length) as 4 big-endian bytes. */
   crcFrom(from: number): void {
     this.be32(crc32c(this.buf, 0, from, this.length));

@@ -164,13 +164,10 @@ function buildIndex(series: SeriesToWrite[], chunkRefs: number[][]): Uint8Array 
   const symbols = [...symbolSet].sort(compareUtf8);
   const symbolRef = new Map(symbols.map((s, i) => [s, i]));
   const tocSymbols = w.length;
-  const symLenAt = w.length;
-  w.be32(0);
-  const symStart = w.length;
-  w.be32(symbols.length);
-  for (const s of symbols) w.str(s);
-  w.putBe32At(symLenAt, w.length - symStart);
-  w.crcFrom(symStart);
+  w.framed(() => {
+    w.be32(symbols.length);
+    for (const s of symbols) w.str(s);
+  });
 
   // Series, each 16-byte aligned; its ID is offset/16.
   const tocSeries = w.length;
@@ -218,12 +215,11 @@ function buildIndex(series: SeriesToWrite[], chunkRefs: number[][]): Uint8Array 
     w.padTo(4);
     labelIndexOffsets.push(w.length);
     const vals = [...values.get(name)!].sort(compareUtf8);
-    w.be32(4 + 4 + 4 * vals.length);
-    const from = w.length;
-    w.be32(1);
-    w.be32(vals.length);
-    for (const v of vals) w.be32(symbolRef.get(v)!);
-    w.crcFrom(from);
+    w.framed(() => {
+      w.be32(1);
+      w.be32(vals.length);
+      for (const v of vals) w.be32(symbolRef.get(v)!);
+    });
   }
 
   // Postings: all series under ("", ""), then every label pair, sorted by name then value.
@@ -245,33 +241,24 @@ function buildIndex(series: SeriesToWrite[], chunkRefs: number[][]): Uint8Array 
   for (const [, , ids] of pairs) {
     w.padTo(4);
     postingOffsets.push(w.length);
-    w.be32(4 + 4 * ids.length);
-    const from = w.length;
-    w.be32(ids.length);
-    for (const id of ids) w.be32(id);
-    w.crcFrom(from);
+    w.framed(() => {
+      w.be32(ids.length);
+      for (const id of ids) w.be32(id);
+    });
   }
 
   const tocLabelOffsetTable = w.length;
-  {
-    const lenAt = w.length;
-    w.be32(0);
-    const from = w.length;
+  w.framed(() => {
     w.be32(names.length);
     names.forEach((name, i) => {
       w.u8(1);
       w.str(name);
       w.uvarint(labelIndexOffsets[i]);
     });
-    w.putBe32At(lenAt, w.length - from);
-    w.crcFrom(from);
-  }
+  });
 
   const tocPostingsOffsetTable = w.length;
-  {
-    const lenAt = w.length;
-    w.be32(0);
-    const from = w.length;
+  w.framed(() => {
     w.be32(pairs.length);
     pairs.forEach(([name, value], i) => {
       w.u8(2);
@@ -279,9 +266,7 @@ function buildIndex(series: SeriesToWrite[], chunkRefs: number[][]): Uint8Array 
       w.str(value);
       w.uvarint(postingOffsets[i]);
     });
-    w.putBe32At(lenAt, w.length - from);
-    w.crcFrom(from);
-  }
+  });
 
   const tocFrom = w.length;
   for (const ref of [tocSymbols, tocSeries, tocLabelIndices, tocLabelOffsetTable, tocPostings, tocPostingsOffsetTable]) w.be64(ref);

@@ -1,6 +1,6 @@
 export { writeBlock, compareUtf8, INDEX_MAGIC, CHUNKS_MAGIC } from './writer';
 export type { BlockOptions, ChunkToWrite, SeriesToWrite } from './writer';
-export { BlockReader, decodeChunks } from './reader';
+export { BlockReader } from './reader';
 export type { BlockFiles, EncodedChunk, SeriesChunks } from './reader';
 export type { BlockMeta } from './meta';
 export { FormatError } from './bytes';

@@ -45,11 +45,6 @@ export interface SeriesChunks {
   chunks: EncodedChunk[];
 }
 
-/** Decodes chunks that follow one another in time into one pair of columns, trimmed to [mint, maxt]. */
-export function decodeChunks(chunks: readonly EncodedChunk[], mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
-  return decodeChunkRange(chunks, mint, maxt);
-}
-
 interface SeriesEntry {
   labels: Labels;
   chunks: ChunkMeta[];
@@ -324,7 +319,7 @@ export class BlockReader {
   async select(matchers: readonly Matcher[], mint: number, maxt: number): Promise<Series[]> {
     const out: Series[] = [];
     for (const s of await this.selectChunks(matchers, mint, maxt)) {
-      const samples = decodeChunks(s.chunks, mint, maxt);
+      const samples = decodeChunkRange(s.chunks, mint, maxt);
       if (samples.timestamps.length > 0) out.push({ labels: s.labels, ...samples });
     }
     return out;

@@ -1,6 +1,7 @@
 import { compareLabels, labelsKey } from '@myelin/model';
 import { mergeSamples, type Series } from '@myelin/storage';
-import { decodeChunks, type EncodedChunk, type SeriesChunks } from './reader';
+import { decodeChunkRange } from '@myelin/tsdb-chunkenc';
+import type { EncodedChunk, SeriesChunks } from './reader';
 
 function sameChunk(a: EncodedChunk, b: EncodedChunk): boolean {
   return a.minTime === b.minTime && a.maxTime === b.maxTime && a.bytes.length === b.bytes.length && Buffer.compare(a.bytes, b.bytes) === 0;
@@ -30,9 +31,9 @@ export function uniqueChunks(lists: readonly (readonly EncodedChunk[])[]): Encod
 /** Samples of chunks in time order; chunks that overlap (replicas that differ) are merged sample by sample. */
 export function decodeUnique(chunks: readonly EncodedChunk[], mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
   const overlapping = chunks.some((c, i) => i > 0 && c.minTime <= chunks[i - 1].maxTime);
-  if (!overlapping) return decodeChunks(chunks, mint, maxt);
+  if (!overlapping) return decodeChunkRange(chunks, mint, maxt);
   let acc: { labels: []; timestamps: Float64Array; values: Float64Array } = { labels: [], timestamps: new Float64Array(0), values: new Float64Array(0) };
-  for (const c of chunks) acc = { labels: [], ...mergeSamples(acc, { labels: [], ...decodeChunks([c], mint, maxt) }) };
+  for (const c of chunks) acc = { labels: [], ...mergeSamples(acc, { labels: [], ...decodeChunkRange([c], mint, maxt) }) };
   return acc;
 }
 

@@ -4,7 +4,8 @@
 //
 //   node dist/tools/bench-ingest/main.js [--series=50000] [--rounds=10] [--per-request=2000] [--concurrency=4] [--fsync=true]
 //     [--profile-dir=DIR]  (writes a V8 CPU profile of the Myelin process there)
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+//     [--heap-snapshot-dir=DIR]  (V8 heap snapshots of the Myelin process's main thread before and after round 0)
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
@@ -17,10 +18,11 @@ interface Args {
   concurrency: number;
   fsync: boolean;
   profileDir: string;
+  heapDir: string;
 }
 
 function parseArgs(): Args {
-  const a: Args = { series: 50_000, rounds: 10, perRequest: 2_000, concurrency: 4, fsync: true, profileDir: '' };
+  const a: Args = { series: 50_000, rounds: 10, perRequest: 2_000, concurrency: 4, fsync: true, profileDir: '', heapDir: '' };
   for (const arg of process.argv.slice(2)) {
     const [k, v] = arg.replace(/^--/, '').split('=');
     if (k === 'series') a.series = Number(v);
@@ -29,6 +31,7 @@ function parseArgs(): Args {
     else if (k === 'concurrency') a.concurrency = Number(v);
     else if (k === 'fsync') a.fsync = v !== 'false';
     else if (k === 'profile-dir') a.profileDir = path.resolve(v);
+    else if (k === 'heap-snapshot-dir') a.heapDir = path.resolve(v);
     else throw new Error(`unknown argument ${arg}`);
   }
   return a;
@@ -89,7 +92,25 @@ interface Result {
   failures: number;
 }
 
-async function run(name: string, url: string, pid: number, rounds: Uint8Array[][], a: Args): Promise<Result> {
+/** Asks a process started with --heapsnapshot-signal=SIGUSR2 for a snapshot and moves it to `to` once written. */
+async function heapSnapshot(pid: number, cwd: string, to: string): Promise<void> {
+  const before = new Set(readdirSync(cwd));
+  process.kill(pid, 'SIGUSR2');
+  for (let last = -1; ; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const file = readdirSync(cwd).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (!file) continue;
+    const size = statSync(path.join(cwd, file)).size;
+    if (size > 0 && size === last) {
+      renameSync(path.join(cwd, file), to);
+      console.log(`heap snapshot: ${to}`);
+      return;
+    }
+    last = size;
+  }
+}
+
+async function run(name: string, url: string, pid: number, rounds: Uint8Array[][], a: Args, snapshot?: (label: string) => Promise<void>): Promise<Result> {
   const headers = { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' };
   const send = async (bodies: Uint8Array[], latencies: number[]) => {
     let next = 0;
@@ -107,11 +128,13 @@ async function run(name: string, url: string, pid: number, rounds: Uint8Array[][
     );
     return failures;
   };
+  await snapshot?.('before');
   const rssBefore = rssBytes(pid);
   // Round 0 creates the series; its memory growth is the head's cost per series.
   let failures = await send(rounds[0], []);
   await new Promise((r) => setTimeout(r, 500));
   const bytesPerSeries = (rssBytes(pid) - rssBefore) / a.series;
+  await snapshot?.('after');
   const latencies: number[] = [];
   const cpu0 = cpuSeconds(pid);
   const t0 = performance.now();
@@ -143,15 +166,18 @@ async function main(): Promise<void> {
   console.log(`${rounds.length} rounds x ${rounds[0].length} requests prepared`);
 
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-myelin-'));
+  if (a.heapDir) mkdirSync(a.heapDir, { recursive: true });
   const myelin = await MyelinProcess.start({
     binary: 'myelin',
     cwd: dir,
-    nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [],
+    nodeArgs: [...(a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : []), ...(a.heapDir ? ['--heapsnapshot-signal=SIGUSR2'] : [])],
     args: ['-distributor.ingestion-rate-limit=0', '-ingester.max-series-per-user=0', `-blocks-storage.tsdb.wal-fsync=${a.fsync}`, '-log.level=warn'],
   });
   const results: Result[] = [];
   try {
-    results.push(await run('myelin', `${myelin.url}/api/v1/push`, myelin.child.pid, rounds, a));
+    const pid = myelin.child.pid!;
+    const snapshot = a.heapDir ? (label: string) => heapSnapshot(pid, dir, path.join(a.heapDir, `${label}-round0.heapsnapshot`)) : undefined;
+    results.push(await run('myelin', `${myelin.url}/api/v1/push`, pid, rounds, a, snapshot));
   } finally {
     await myelin.stop();
     rmSync(dir, { recursive: true, force: true });

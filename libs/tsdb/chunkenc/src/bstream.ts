@@ -7,42 +7,47 @@ import { withRoom } from '@myelin/model';
  */
 export class BitWriter {
   protected buf: Uint8Array;
+  /** Where the stream starts in `buf`: not 0 when it lives in a block of a shared buffer. */
+  protected base = 0;
+  /** Bytes the stream may use from `base` before it must grow. */
+  protected capacity: number;
   /** Bytes in use; the last one may be partly filled. */
   length = 0;
   /** Free bits in the last byte (0 when byte-aligned or empty). */
-  private free = 0;
+  protected free = 0;
 
   constructor(initialCapacity = 128) {
     this.buf = new Uint8Array(initialCapacity);
+    this.capacity = initialCapacity;
   }
 
-  private grow(): void {
+  /** Makes room for one more byte (a subclass may move the stream elsewhere). */
+  protected grow(): void {
     this.buf = withRoom(this.buf, this.length, 1);
+    this.capacity = this.buf.length;
+  }
+
+  private nextByte(): void {
+    if (this.length === this.capacity) this.grow();
+    this.buf[this.base + this.length++] = 0;
+    this.free = 8;
   }
 
   writeBit(bit: number): void {
-    if (this.free === 0) {
-      if (this.length === this.buf.length) this.grow();
-      this.buf[this.length++] = 0;
-      this.free = 8;
-    }
+    if (this.free === 0) this.nextByte();
     this.free--;
-    if (bit) this.buf[this.length - 1] |= 1 << this.free;
+    if (bit) this.buf[this.base + this.length - 1] |= 1 << this.free;
   }
 
   /** Writes the low `nbits` (0..32) bits of `value`, most significant first. */
   writeBits(value: number, nbits: number): void {
     while (nbits > 0) {
-      if (this.free === 0) {
-        if (this.length === this.buf.length) this.grow();
-        this.buf[this.length++] = 0;
-        this.free = 8;
-      }
+      if (this.free === 0) this.nextByte();
       const take = Math.min(this.free, nbits);
       const shift = nbits - take;
       const chunk = (value >>> shift) & ((1 << take) - 1);
       this.free -= take;
-      this.buf[this.length - 1] |= chunk << this.free;
+      this.buf[this.base + this.length - 1] |= chunk << this.free;
       nbits -= take;
     }
   }
@@ -63,7 +68,7 @@ export class BitWriter {
 
   /** The written bytes (a copy, trimmed). */
   toBytes(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.buf.slice(this.base, this.base + this.length);
   }
 }
 

@@ -14,13 +14,6 @@ export const ENC_XOR = 1;
 /** Prometheus cuts a head chunk at this many samples. */
 export const SAMPLES_PER_CHUNK = 120;
 
-const scratch = new DataView(new ArrayBuffer(8));
-
-function floatBits(v: number): [number, number] {
-  scratch.setFloat64(0, v);
-  return [scratch.getUint32(0), scratch.getUint32(4)];
-}
-
 // The same 8 bytes as a float and as two 32-bit words (faster than a DataView when decoding).
 // Words are in the platform's order; Node runs little-endian on every platform Myelin targets.
 const asFloat = new Float64Array(1);
@@ -45,14 +38,15 @@ function bitRange(dod: number, nbits: number): boolean {
 
 /** Extends the bit writer rather than holding one: a head keeps an open chunk per series, so one object fewer each. */
 export class XORChunk extends BitWriter {
-  private count = 0;
-  private t = 0;
-  private vHi = 0;
-  private vLo = 0;
-  private tDelta = 0;
-  private leading = 0xff;
-  private trailing = 0;
-  private firstT = 0;
+  // Protected: XORChunkArena's cursor loads and stores them per slot.
+  protected count = 0;
+  protected t = 0;
+  protected vHi = 0;
+  protected vLo = 0;
+  protected tDelta = 0;
+  protected leading = 0xff;
+  protected trailing = 0;
+  protected firstT = 0;
 
   constructor() {
     // Starts small: most series are quiet.
@@ -76,16 +70,17 @@ export class XORChunk extends BitWriter {
   append(t: number, v: number): void {
     if (this.count > 0 && t < this.t) throw new RangeError(`out-of-order append to chunk: ${t} < ${this.t}`);
     if (this.count >= 0xffff) throw new RangeError('chunk full');
-    const [hi, lo] = floatBits(v);
-    const put = (b: number) => this.writeByte(b);
+    asFloat[0] = v;
+    const hi = asWords[HI];
+    const lo = asWords[1 - HI];
     if (this.count === 0) {
-      writeVarint(put, t);
+      writeVarint((b) => this.writeByte(b), t);
       this.writeBits64(hi, lo, 64);
       this.firstT = t;
       this.tDelta = 0;
     } else if (this.count === 1) {
       const tDelta = t - this.t;
-      writeUvarint(put, tDelta);
+      writeUvarint((b) => this.writeByte(b), tDelta);
       this.writeValueDelta(hi, lo);
       this.tDelta = tDelta;
     } else {
@@ -161,8 +156,8 @@ export class XORChunk extends BitWriter {
 
   /** Whether `v` has the same bits as the last value appended (Prometheus's duplicate test). */
   lastValueIs(v: number): boolean {
-    const [hi, lo] = floatBits(v);
-    return this.count > 0 && hi === this.vHi && lo === this.vLo;
+    asFloat[0] = v;
+    return this.count > 0 && asWords[HI] === this.vHi && asWords[1 - HI] === this.vLo;
   }
 
   /** The chunk's bytes as Prometheus stores them (a copy). */

@@ -171,6 +171,25 @@ describe('cutting a block out of the head', () => {
     expect(await (await head.queryable('t').querier(0, Infinity)).labelValues('instance')).toEqual(['a']);
   });
 
+  it('gives the open chunks of series that left the head to new series without mixing samples', async () => {
+    const head = new Head();
+    const t = head.tenant('t');
+    const old = Array.from({ length: 50 }, (_, i) => L({ __name__: 'old', i: String(i) }));
+    t.append(batch(old.map((l, i) => [l, Array.from({ length: 100 }, (_, k): [number, number] => [k * 1000, i * 1e6 + Math.sin(k)])])), noLimit);
+    await t.cutBlock(200_000); // every old series leaves the head
+    const fresh = Array.from({ length: 60 }, (_, i) => L({ __name__: 'new', i: String(i) }));
+    t.append(batch(fresh.map((l, i) => [l, [[300_000, i], [315_000, -i]]])), noLimit);
+    const rows = await select(head, 't', []);
+    expect(rows).toHaveLength(60);
+    for (const r of rows) {
+      const i = Number(r.labels.find((l) => l.name === 'i')!.value);
+      expect([r.t, r.v]).toEqual([
+        [300_000, 315_000],
+        [i, -i],
+      ]);
+    }
+  });
+
   it('refuses samples in a time range already cut into a block (out of bounds)', async () => {
     const t = new Head().tenant('t');
     t.append(batch([[up1, [[1000, 1]]]]), noLimit);

@@ -1,5 +1,5 @@
 import type { Labels } from '@myelin/model';
-import { decodeChunkRange, decodeXOR, SAMPLES_PER_CHUNK, XORChunk } from '@myelin/tsdb-chunkenc';
+import { decodeChunkRange, decodeXOR, SAMPLES_PER_CHUNK, XORChunk, type XORChunkArena } from '@myelin/tsdb-chunkenc';
 
 /** A completed chunk: its encoded bytes and time range. */
 export interface ClosedChunk {
@@ -21,43 +21,65 @@ export const enum AppendResult {
   DuplicateTimestamp = 3,
 }
 
+/** No open chunk (a new series, or one whose samples all went into a block). */
+const NO_SLOT = -1;
+
 /**
  * One series in the head: closed XOR chunks plus the open one, which always holds the newest
- * sample (so the last timestamp and value are read from it, not kept twice). Kept small: a head
- * has one of these per active series.
+ * sample (so the last timestamp and value are read from it, not kept twice). The open chunk lives
+ * in the head's XORChunkArena, so a series is this small object and a slot there. Kept small: a
+ * head has one of these per active series.
  */
 export class MemSeries {
   private closedChunks: readonly ClosedChunk[] = NO_CHUNKS;
-  private open: XORChunk | undefined;
+  /** The open chunk's slot in `arena`, or NO_SLOT. */
+  private slot = NO_SLOT;
 
   constructor(
     readonly ref: number,
     readonly labels: Labels,
+    private readonly arena: XORChunkArena,
   ) {}
 
   get closed(): readonly ClosedChunk[] {
     return this.closedChunks;
   }
 
+  /** Samples in the open chunk (0 without one). */
+  private get openCount(): number {
+    return this.slot === NO_SLOT ? 0 : this.arena.numSamples(this.slot);
+  }
+
   /** The newest sample's timestamp; -Infinity for an empty series. */
   get lastT(): number {
-    return this.open && this.open.numSamples > 0 ? this.open.maxTime : -Infinity;
+    return this.openCount > 0 ? this.arena.maxTime(this.slot) : -Infinity;
   }
 
   append(t: number, v: number): AppendResult {
     const last = this.lastT;
     if (t < last) return AppendResult.OutOfOrder;
-    if (t === last) return this.open!.lastValueIs(v) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
-    if (!this.open || this.open.numSamples >= SAMPLES_PER_CHUNK) this.cut();
-    this.open!.append(t, v);
+    if (t === last) return this.arena.lastValueIs(this.slot, v) ? AppendResult.Duplicate : AppendResult.DuplicateTimestamp;
+    if (this.slot === NO_SLOT) this.slot = this.arena.alloc();
+    else if (this.arena.numSamples(this.slot) >= SAMPLES_PER_CHUNK) this.cut();
+    this.arena.append(this.slot, t, v);
     return AppendResult.Appended;
   }
 
+  /** Closes the (full) open chunk and starts an empty one in the same slot. */
   private cut(): void {
-    if (this.open && this.open.numSamples > 0) {
-      this.closedChunks = [...this.closedChunks, { bytes: this.open.bytes(), minTime: this.open.minTime, maxTime: this.open.maxTime, numSamples: this.open.numSamples }];
-    }
-    this.open = new XORChunk();
+    this.closedChunks = [...this.closedChunks, this.openAsClosed()];
+    this.arena.reset(this.slot);
+  }
+
+  private openAsClosed(): ClosedChunk {
+    const slot = this.slot;
+    return { bytes: this.arena.bytes(slot), minTime: this.arena.minTime(slot), maxTime: this.arena.maxTime(slot), numSamples: this.arena.numSamples(slot) };
+  }
+
+  /** Gives the open chunk's slot back to the arena (the series is leaving the head, or is empty). */
+  release(): void {
+    if (this.slot !== NO_SLOT) this.arena.release(this.slot);
+    this.slot = NO_SLOT;
   }
 
   /**
@@ -68,57 +90,59 @@ export class MemSeries {
   cutBefore(maxt: number): ClosedChunk[] {
     const out: ClosedChunk[] = [];
     const kept: ClosedChunk[] = [];
-    let straddle: { bytes: Uint8Array; numSamples: number; open: boolean } | undefined;
+    let straddle: { chunk: ClosedChunk; open: boolean } | undefined;
     for (const c of this.closed) {
       if (c.maxTime < maxt) out.push(c);
       else if (c.minTime >= maxt) kept.push(c);
-      else straddle = { bytes: c.bytes, numSamples: c.numSamples, open: false };
+      else straddle = { chunk: c, open: false };
     }
-    const open = this.open && this.open.numSamples > 0 ? this.open : undefined;
-    let keepOpen = open;
-    if (open) {
-      if (open.maxTime < maxt) {
-        out.push({ bytes: open.bytes(), minTime: open.minTime, maxTime: open.maxTime, numSamples: open.numSamples });
-        keepOpen = undefined;
-      } else if (open.minTime < maxt) {
-        straddle = { bytes: open.bytes(), numSamples: open.numSamples, open: true };
-        keepOpen = undefined;
-      }
+    let keepOpen = this.openCount > 0;
+    if (keepOpen && this.arena.minTime(this.slot) < maxt) {
+      const open = this.openAsClosed();
+      if (open.maxTime < maxt) out.push(open);
+      else straddle = { chunk: open, open: true };
+      keepOpen = false;
     }
+    if (!keepOpen) this.release();
     if (straddle) {
-      const t = new Float64Array(straddle.numSamples);
-      const v = new Float64Array(straddle.numSamples);
-      decodeXOR(straddle.bytes, t, v);
+      const { chunk } = straddle;
+      const t = new Float64Array(chunk.numSamples);
+      const v = new Float64Array(chunk.numSamples);
+      decodeXOR(chunk.bytes, t, v);
       const below = new XORChunk();
-      const above = new XORChunk();
-      for (let i = 0; i < t.length; i++) (t[i] < maxt ? below : above).append(t[i], v[i]);
+      for (let i = 0; i < t.length && t[i] < maxt; i++) below.append(t[i], v[i]);
       if (below.numSamples > 0) out.push({ bytes: below.bytes(), minTime: below.minTime, maxTime: below.maxTime, numSamples: below.numSamples });
-      if (above.numSamples > 0) {
-        if (straddle.open) keepOpen = above;
-        else kept.unshift({ bytes: above.bytes(), minTime: above.minTime, maxTime: above.maxTime, numSamples: above.numSamples });
+      if (below.numSamples < t.length) {
+        if (straddle.open) {
+          this.slot = this.arena.alloc();
+          for (let i = below.numSamples; i < t.length; i++) this.arena.append(this.slot, t[i], v[i]);
+        } else {
+          const above = new XORChunk();
+          for (let i = below.numSamples; i < t.length; i++) above.append(t[i], v[i]);
+          kept.unshift({ bytes: above.bytes(), minTime: above.minTime, maxTime: above.maxTime, numSamples: above.numSamples });
+        }
       }
     }
     this.closedChunks = kept.length > 0 ? kept : NO_CHUNKS;
-    this.open = keepOpen;
     return out;
   }
 
   get numSamples(): number {
-    let n = this.open?.numSamples ?? 0;
+    let n = this.openCount;
     for (const c of this.closed) n += c.numSamples;
     return n;
   }
 
   get minTime(): number {
-    return this.closed[0]?.minTime ?? this.open?.minTime ?? Infinity;
+    return this.closed[0]?.minTime ?? (this.openCount > 0 ? this.arena.minTime(this.slot) : Infinity);
   }
 
-  /** Samples in [mint, maxt] as typed arrays. */
   /** The chunks overlapping [mint, maxt], still encoded (the open one as its current bytes), in time order. */
   chunks(mint: number, maxt: number): Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> {
     const out: Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> = [];
     for (const c of this.closed) if (c.maxTime >= mint && c.minTime <= maxt) out.push({ minTime: c.minTime, maxTime: c.maxTime, bytes: c.bytes });
-    if (this.open && this.open.numSamples > 0 && this.open.maxTime >= mint && this.open.minTime <= maxt) out.push({ minTime: this.open.minTime, maxTime: this.open.maxTime, bytes: this.open.bytes() });
+    const slot = this.slot;
+    if (this.openCount > 0 && this.arena.maxTime(slot) >= mint && this.arena.minTime(slot) <= maxt) out.push({ minTime: this.arena.minTime(slot), maxTime: this.arena.maxTime(slot), bytes: this.arena.bytes(slot) });
     return out;
   }
 

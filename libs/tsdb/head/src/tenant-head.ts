@@ -1,5 +1,6 @@
 import { compareLabels, encodeLabels, formatLabels, type Label, labelKeyOf, type Labels, type Matcher } from '@myelin/model';
 import type { Querier, Series, SeriesSet } from '@myelin/storage';
+import { XORChunkArena } from '@myelin/tsdb-chunkenc';
 import { AppendResult, MemSeries } from './mem-series';
 import { Postings } from './postings';
 
@@ -58,6 +59,8 @@ export class TenantHead {
   minValidTime = -Infinity;
   /** Label pairs shared by every series that has them (most pairs repeat across series). */
   private readonly pairs = new Map<string, Label>();
+  /** Every series' open chunk. */
+  private readonly openChunks = new XORChunkArena();
   minTime = Infinity;
   maxTime = -Infinity;
   numSamples = 0;
@@ -151,6 +154,7 @@ export class TenantHead {
         for (const c of chunks) this.numSamples -= c.numSamples;
       }
       if (series.numSamples === 0) {
+        series.release();
         this.series.delete(key);
         this.byRef.delete(series.ref);
         removed++;
@@ -203,7 +207,7 @@ export class TenantHead {
 
   private create(ref: number, key: string, labels: Labels): MemSeries {
     const interned = labels.map((l) => this.intern(l));
-    const series = new MemSeries(ref, interned);
+    const series = new MemSeries(ref, interned, this.openChunks);
     this.series.set(key, series);
     this.byRef.set(ref, series);
     for (const l of interned) this.postings.add(l.name, l.value, ref);

@@ -59,8 +59,9 @@ describe('WAL', () => {
     const { wal } = await openWal(dir);
     await Promise.all(Array.from({ length: 200 }, (_, i) => wal.append([[encodeSeriesRecord(`t${i}`, [])]])));
     await wal.close();
-    const { seen } = await openWal(dir);
-    expect(new Set(seen.map((r) => r.tenant)).size).toBe(200);
+    const reopened = await openWal(dir);
+    await reopened.wal.close();
+    expect(new Set(reopened.seen.map((r) => r.tenant)).size).toBe(200);
   });
 
   it('drops a torn tail, keeps every record before it, and appends after it', async () => {

@@ -1,7 +1,7 @@
 import type { Matcher } from '@myelin/model';
 import { type Bucket, PrefixedBucket } from '@myelin/object-store';
 import { IncompleteResultError, mergeSeries, type Querier, type Queryable, type Series, seriesSetOf, sortedUnion } from '@myelin/storage';
-import { BlockReader, FormatError, mergeChunkSeries } from '@myelin/tsdb-block';
+import { BlockReader, FormatError, mergeChunkSeries, type SeriesChunks } from '@myelin/tsdb-block';
 import { type BlockRef, blocksFor, listBlocks, readBucketIndex } from './discovery';
 
 export interface BucketStoreOptions {
@@ -43,6 +43,23 @@ export class BucketStore {
     return { querier: (mint, maxt) => this.querier(tenant, mint, maxt) };
   }
 
+  /**
+   * The matching series' chunks overlapping [mint, maxt], still encoded, one list per block (a
+   * caller merging them with other sources' chunks decodes identical chunks once).
+   */
+  async selectChunks(tenant: string, mint: number, maxt: number, matchers: readonly Matcher[]): Promise<SeriesChunks[][]> {
+    const refs = await this.blocksOverlapping(tenant, mint, maxt);
+    return this.chunksOf(tenant, refs, mint, maxt, matchers);
+  }
+
+  private async blocksOverlapping(tenant: string, mint: number, maxt: number): Promise<BlockRef[]> {
+    return blocksFor(await this.wrap('discover blocks', () => this.blocks(tenant)), mint, maxt, this.options.now(), this.options.ignoreDeletionMarksDelayMs);
+  }
+
+  private chunksOf(tenant: string, refs: readonly BlockRef[], mint: number, maxt: number, matchers: readonly Matcher[]): Promise<SeriesChunks[][]> {
+    return this.wrap('read blocks', async () => Promise.all((await Promise.all(refs.map((b) => this.reader(tenant, b.ulid)))).map((r) => r.selectChunks(matchers, mint, maxt))));
+  }
+
   /** The tenant's blocks as last discovered (discovering them when the view is stale). */
   async blocks(tenant: string): Promise<BlockRef[]> {
     const now = this.options.now();
@@ -62,10 +79,10 @@ export class BucketStore {
   }
 
   private async querier(tenant: string, mint: number, maxt: number): Promise<Querier> {
-    const refs = blocksFor(await this.wrap('discover blocks', () => this.blocks(tenant)), mint, maxt, this.options.now(), this.options.ignoreDeletionMarksDelayMs);
+    const refs = await this.blocksOverlapping(tenant, mint, maxt);
     const readers = () => Promise.all(refs.map((b) => this.reader(tenant, b.ulid)));
     // Chunks stay encoded until replicas are merged: identical replica chunks are decoded once.
-    const selectAll = async (matchers: readonly Matcher[]): Promise<Series[]> => mergeChunkSeries(await Promise.all((await readers()).map((r) => r.selectChunks(matchers, mint, maxt))), mint, maxt);
+    const selectAll = async (matchers: readonly Matcher[]): Promise<Series[]> => mergeChunkSeries(await this.chunksOf(tenant, refs, mint, maxt, matchers), mint, maxt);
     const labelsOnly = async (matchers: readonly Matcher[]): Promise<Series[]> => {
       const lists = await Promise.all((await readers()).map((r) => r.selectLabels(matchers, mint, maxt)));
       const none = new Float64Array(0);
@@ -111,7 +128,7 @@ export class BucketStore {
     try {
       return await f();
     } catch (e) {
-      if (e instanceof FormatError) throw e;
+      if (e instanceof FormatError || e instanceof IncompleteResultError) throw e; // already says what it is
       throw new IncompleteResultError(`cannot ${what} in ${this.bucket.name}: ${(e as Error).message}`);
     }
   }

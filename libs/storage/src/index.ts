@@ -1,5 +1,5 @@
 export { collectSeries, seriesSetOf } from './storage';
 export type { Queryable, Querier, SelectHints, Series, SeriesSet } from './storage';
-export { IncompleteResultError, mergeQueryables, mergeSamples, mergeSeries, settleSources, sortedUnion } from './merge';
+export { IncompleteResultError, incompleteResult, mergeQueryables, mergeSamples, mergeSeries, settleSources, sortedUnion } from './merge';
 export type { MergeOptions } from './merge';
 export { EMPTY_QUERYABLE, olderOnly, recentOnly, restrictRange } from './restrict';

@@ -64,13 +64,6 @@ export interface MergeOptions {
 }
 
 /**
- * Several Queryables as one (Prometheus's merge querier): each select, label-name and
- * label-value lookup goes to every source in parallel and the answers are merged and
- * de-duplicated, so replicas and overlapping time ranges return each sample once. Failed sources
- * are tolerated as far as `canLose` allows; beyond that the call fails with every source's
- * error named, never with a silently partial answer.
- */
-/**
  * The answers of calls to several sources, the failed ones left out as far as `canLose` allows;
  * beyond that an IncompleteResultError naming every failure.
  */
@@ -80,14 +73,29 @@ export async function settleSources<T>(calls: Array<Promise<T>>, options: MergeO
   const results = await Promise.allSettled(calls);
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
   if (failed.length > 0 && !canLose(failed)) {
-    // One failed source that already explains itself (a nested merge) is passed on as it is.
-    const only = failed.length === 1 ? (results[failed[0]] as PromiseRejectedResult).reason : undefined;
-    if (only instanceof IncompleteResultError) throw only;
-    const reasons = failed.map((i) => `${nameOf(i)}: ${((results[i] as PromiseRejectedResult).reason as Error)?.message ?? String((results[i] as PromiseRejectedResult).reason)}`);
-    throw new IncompleteResultError(`${failed.length} of ${calls.length} sources failed, too many for a complete answer: ${reasons.join('; ')}`);
+    throw incompleteResult(
+      failed.map((i) => ({ name: nameOf(i), reason: (results[i] as PromiseRejectedResult).reason })),
+      calls.length,
+    );
   }
   return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }
+
+/** The error for too many failed sources out of `total`, naming each with its reason. */
+export function incompleteResult(failures: ReadonlyArray<{ name: string; reason: unknown }>, total: number): IncompleteResultError {
+  // One failed source that already explains itself (a nested merge) is passed on as it is.
+  if (failures.length === 1 && failures[0].reason instanceof IncompleteResultError) return failures[0].reason;
+  const reasons = failures.map((f) => `${f.name}: ${(f.reason as Error)?.message ?? String(f.reason)}`);
+  return new IncompleteResultError(`${failures.length} of ${total} sources failed, too many for a complete answer: ${reasons.join('; ')}`);
+}
+
+/**
+ * Several Queryables as one (Prometheus's merge querier): each select, label-name and
+ * label-value lookup goes to every source in parallel and the answers are merged and
+ * de-duplicated, so replicas and overlapping time ranges return each sample once. Failed sources
+ * are tolerated as far as `canLose` allows; beyond that the call fails with every source's
+ * error named, never with a silently partial answer.
+ */
 
 export function mergeQueryables(sources: readonly Queryable[], options: MergeOptions = {}): Queryable {
   const settle = <T>(calls: Array<Promise<T>>) => settleSources(calls, options);

@@ -100,6 +100,10 @@ export const OPTIONS = {
     'Ask object storage only for data older than this (0: always ask it).',
     '0',
   ),
+  'querier.minimize-ingester-requests': boolOption(
+    'Ask only as many ingesters as a complete answer needs (all but floor(RF/2), or all but that many zones), the others only when one fails (as Mimir).',
+    true,
+  ),
   'querier.timeout': durationOption('Longest a query may evaluate before it fails with a timeout (0: no limit).', '2m'),
   'querier.max-samples': intOption('Most samples one query may load into memory; beyond it the query fails (0: no limit).', 50_000_000, { min: 0 }),
   'querier.max-fetched-series-per-query': intOption('Most distinct series one query may fetch; beyond it the query fails (0: no limit).', 0, { min: 0 }),

@@ -2,7 +2,7 @@ import { type Labels, Matcher } from '@myelin/model';
 import { InstanceState, type InstanceDesc } from '@myelin/ring';
 import { collectSeries, IncompleteResultError, type Queryable, type Series, seriesSetOf } from '@myelin/storage';
 import { XORChunk } from '@myelin/tsdb-chunkenc';
-import { ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
+import { ingesterChunks, ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
 
 const NOW = 10_000_000;
 const up: Labels = [
@@ -17,9 +17,12 @@ function member(i: number, state = InstanceState.ACTIVE): InstanceDesc {
 /** Each fake ingester holds `up` with the given timestamps, or fails; it records the range asked. */
 function fakeIngesters(held: Record<string, number[] | 'down'>) {
   const asked: Array<[string, number, number]> = [];
+  const chunksAsked: string[] = [];
   return {
     asked,
+    chunksAsked,
     async chunks(address: string, _tenant: string, mint: number, maxt: number) {
+      chunksAsked.push(address);
       const ts = held[address];
       if (ts === 'down') throw new Error('connect ECONNREFUSED');
       const inRange = (ts ?? []).filter((t) => t >= mint && t <= maxt);
@@ -69,6 +72,26 @@ describe('ingesterQueryable', () => {
     const q = ingesterQueryable('t', ring(member(1), member(2), member(3)), two, config, () => NOW);
     await expect(select(q)).rejects.toThrow(IncompleteResultError);
     await expect(select(q)).rejects.toThrow('2 of 3 sources failed, too many for a complete answer: ingester ingester-2 (127.0.0.1:9002): connect ECONNREFUSED; ingester ingester-3 (127.0.0.1:9003): connect ECONNREFUSED');
+  });
+
+  it('with minimized requests asks two of three ingesters for chunks, and the third only when one fails', async () => {
+    const minimized = { ...config, minimizeIngesterRequests: true };
+    const all = fakeIngesters({ '127.0.0.1:9001': [1, 2], '127.0.0.1:9002': [2, 3], '127.0.0.1:9003': [1, 3] });
+    const chunks = ingesterChunks('t', ring(member(1), member(2), member(3)), all, minimized, () => NOW);
+    const got = await chunks(0, NOW, [new Matcher('=', '__name__', 'up')]);
+    expect(got).toHaveLength(2);
+    expect(all.chunksAsked).toEqual(['127.0.0.1:9001', '127.0.0.1:9002']);
+
+    let reads = 0;
+    const rotating = fakeIngesters({ '127.0.0.1:9001': [1], '127.0.0.1:9002': [1], '127.0.0.1:9003': [1] });
+    const rotated = ingesterChunks('t', ring(member(1), member(2), member(3)), rotating, minimized, () => NOW, () => reads++);
+    for (let k = 0; k < 3; k++) await rotated(0, NOW, []);
+    // Each ingester left out once in three reads.
+    expect(rotating.chunksAsked.sort()).toEqual(['127.0.0.1:9001', '127.0.0.1:9001', '127.0.0.1:9002', '127.0.0.1:9002', '127.0.0.1:9003', '127.0.0.1:9003']);
+
+    const oneDown = fakeIngesters({ '127.0.0.1:9001': [1, 2], '127.0.0.1:9002': 'down', '127.0.0.1:9003': [1, 2] });
+    expect(await select(ingesterQueryable('t', ring(member(1), member(2), member(3)), oneDown, minimized, () => NOW))).toEqual([[1, 2]]);
+    expect(oneDown.chunksAsked).toEqual(['127.0.0.1:9001', '127.0.0.1:9002', '127.0.0.1:9003']);
   });
 
   it('answers a series-only select with labels and no samples', async () => {

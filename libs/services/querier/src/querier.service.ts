@@ -5,8 +5,9 @@ import { QueryApi, type QueryLimits } from '@myelin/query-api';
 import { IngesterRing } from '@myelin/ring-module';
 import { BucketStore } from '@myelin/bucket-store';
 import { bucketFromConfig } from '@myelin/object-store';
-import { mergeQueryables, olderOnly, type Queryable, restrictRange } from '@myelin/storage';
-import { type IngesterQueryables, ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
+import { olderOnly, type Queryable, recentOnly } from '@myelin/storage';
+import { ingesterChunks, type IngesterQueryables, ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
+import { mergedSources } from './merged-sources';
 
 /** RPC timeout to ingesters when -querier.timeout is 0 (no query timeout). */
 const DEFAULT_INGESTER_TIMEOUT_MS = 120_000;
@@ -15,13 +16,16 @@ const DEFAULT_INGESTER_TIMEOUT_MS = 120_000;
  * The querier's read path: the Prometheus API (QueryApi) over each tenant's data, with the
  * configured query limits. The data is the ingesters' (every ingester healthy for reads, asked for
  * the last -querier.query-ingesters-within) merged with the blocks in object storage (asked up to
- * now - -querier.query-store-after); where the two overlap, samples are de-duplicated.
+ * now - -querier.query-store-after); where the two overlap, chunks and samples are de-duplicated
+ * (mergedSources).
  */
 @Injectable()
 export class QuerierService implements OnModuleDestroy {
   readonly api: QueryApi;
   private readonly pool: IngesterClientPool;
   private readonly store: BucketStore;
+  /** Chunk selects so far: rotates which ingesters a minimized read leaves out. */
+  private reads = 0;
 
   constructor(
     @Inject(CONFIG) private readonly config: MyelinConfig,
@@ -56,6 +60,7 @@ export class QuerierService implements OnModuleDestroy {
       heartbeatTimeoutMs: this.config['ring.heartbeat-timeout'],
       zoneAwarenessEnabled: this.config['ring.zone-awareness-enabled'],
       queryIngestersWithinMs: this.config['querier.query-ingesters-within'],
+      minimizeIngesterRequests: this.config['querier.minimize-ingester-requests'],
     };
     const ring = { instances: () => this.ring.watcher.ring().instances };
     // The tenant's own query timeout bounds each ingester call too (the pool's is the flag's).
@@ -66,9 +71,20 @@ export class QuerierService implements OnModuleDestroy {
       chunks: (address, t, mint, maxt, matchers, labels) => this.pool.get(address).queryChunks(t, mint, maxt, [...matchers], callTimeout, labels),
     };
     const now = () => this.clock.now();
-    const ingesters = ingesterQueryable(tenant, ring, clients, config, now);
-    const blocks = restrictRange(this.store.queryable(tenant), olderOnly(now, this.config['querier.query-store-after']));
-    return mergeQueryables([ingesters, blocks], { nameOf: (i) => (i === 0 ? 'ingesters' : 'object storage') });
+    return mergedSources([
+      {
+        name: 'ingesters',
+        within: recentOnly(now, config.queryIngestersWithinMs),
+        chunks: ingesterChunks(tenant, ring, clients, config, now, () => this.reads++),
+        queryable: ingesterQueryable(tenant, ring, clients, config, now),
+      },
+      {
+        name: 'object storage',
+        within: olderOnly(now, this.config['querier.query-store-after']),
+        chunks: (mint, maxt, matchers) => this.store.selectChunks(tenant, mint, maxt, matchers),
+        queryable: this.store.queryable(tenant),
+      },
+    ]);
   }
 
   onModuleDestroy(): void {

@@ -42,7 +42,7 @@ function groupsOf(series: StepSeries[], g: Grouping): Group[] {
 
 const NO_TIMES = new Float64Array(0);
 /** One window reused for every group and step (the numerics read only vs[lo, hi)). */
-const window: MutableWindow = { ts: NO_TIMES, vs: NO_TIMES, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
+const window: MutableWindow = { ts: NO_TIMES, vs: NO_TIMES, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0, neverDrops: false };
 
 function reduce(op: string, vs: Float64Array, n: number, param: number): number {
   const w = window;

@@ -7,7 +7,7 @@ import { EvalError, NotImplementedError } from './errors';
 import { COMPARISON_OPS, scalarOp } from './operators';
 import { vectorBinary } from './vector-binary';
 import type { AggregateExpr, AtModifier, BinaryExpr, Call, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast';
-import { KEEPS_METRIC_NAME, type MutableWindow, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
+import { KEEPS_METRIC_NAME, type MutableWindow, neverDrops, RANGE_FUNCTIONS, type RangeFunction } from './range-functions';
 import { ELEMENTWISE } from './simple-functions';
 import { bucketFraction, bucketQuantile, parseUpperBound } from './bucket-quantile';
 import { DATE_FUNCTIONS } from './date-functions';
@@ -359,10 +359,12 @@ export class Engine {
     const input = m.type === 'MatrixSelector' ? await this.selectRange(m, times, range) : await this.subquery(m, times, range);
     const keepName = KEEPS_METRIC_NAME.has(e.func);
     const isQuantile = e.func === 'quantile_over_time';
+    // Counter functions look for resets in every window; one pass per series tells them when there are none.
+    const findsResets = e.func === 'rate' || e.func === 'increase';
     const out: StepSeries[] = [];
     // One window object, moved along each series: its bounds only move forward while the steps'
     // window ends do (they stay put under `@`), so no binary search and no object per step.
-    const w: MutableWindow = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0 };
+    const w: MutableWindow = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0, neverDrops: false };
     for (const s of input.series) {
       this.checkDeadline(range);
       const { ts, vs } = s;
@@ -371,6 +373,7 @@ export class Engine {
       let any = false;
       w.ts = ts;
       w.vs = vs;
+      w.neverDrops = findsResets && neverDrops(vs);
       let lo = 0;
       let hi = 0;
       for (let i = 0; i < steps; i++) {

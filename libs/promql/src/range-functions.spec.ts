@@ -1,4 +1,4 @@
-import { quantile, RANGE_FUNCTIONS, type Window } from './range-functions';
+import { neverDrops, quantile, RANGE_FUNCTIONS, type Window } from './range-functions';
 
 /** A window over every sample given, [t seconds, value] pairs, evaluated at rangeEnd. */
 function win(samples: Array<[number, number]>, rangeStartS: number, rangeEndS: number): Window {
@@ -8,10 +8,29 @@ function win(samples: Array<[number, number]>, rangeStartS: number, rangeEndS: n
     ts[i] = t * 1000;
     vs[i] = v;
   });
-  return { ts, vs, lo: 0, hi: samples.length, rangeStart: rangeStartS * 1000, rangeEnd: rangeEndS * 1000, evalTime: rangeEndS * 1000 };
+  // As the engine sets it for the whole series.
+  return { ts, vs, lo: 0, hi: samples.length, rangeStart: rangeStartS * 1000, rangeEnd: rangeEndS * 1000, evalTime: rangeEndS * 1000, neverDrops: neverDrops(vs) };
 }
 
 const counter: Array<[number, number]> = [10, 20, 30, 40, 50, 60].map((t) => [t, t]);
+
+describe('neverDrops', () => {
+  it.each<[string, number[], boolean]>([
+    ['empty', [], true],
+    ['rising with repeats', [1, 2, 2, 5], true],
+    ['one drop', [1, 3, 2, 4], false],
+    ['a drop at the end', [1, 2, 3, 0], false],
+    ['NaN is not a drop', [1, NaN, 0.5], true],
+  ])('%s', (_name, values, expected) => {
+    expect(neverDrops(Float64Array.from(values))).toBe(expected);
+  });
+
+  it('lets rate skip the reset search without changing its answer', () => {
+    const w = win(counter, 0, 60);
+    expect(w.neverDrops).toBe(true);
+    expect(RANGE_FUNCTIONS.rate({ ...w, neverDrops: true }, NaN)).toBe(RANGE_FUNCTIONS.rate({ ...w, neverDrops: false }, NaN));
+  });
+});
 
 describe('range functions', () => {
   it.each<[string, Window, number, number | undefined]>([

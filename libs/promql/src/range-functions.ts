@@ -14,6 +14,17 @@ export interface Window {
   readonly rangeEnd: number;
   /** The evaluation time of the step (predict_linear's intercept), ms. */
   readonly evalTime: number;
+  /**
+   * True when no value of the whole series is below the one before it, so no window holds a
+   * counter reset and rate/increase skip looking for one. False when unknown.
+   */
+  readonly neverDrops: boolean;
+}
+
+/** Whether no value is below the one before it (NaN compares false, as the reset test does). */
+export function neverDrops(vs: Float64Array): boolean {
+  for (let i = 1; i < vs.length; i++) if (vs[i] < vs[i - 1]) return false;
+  return true;
 }
 
 /** A Window whose fields an evaluation loop moves (one object reused for every step). */
@@ -45,7 +56,7 @@ function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): numbe
   const first = w.vs[w.lo];
   const last = w.vs[w.hi - 1];
   let result = last - first;
-  if (isCounter) {
+  if (isCounter && !w.neverDrops) {
     // A drop is a counter reset: add back what the counter had reached.
     let prev = 0;
     for (let i = w.lo; i < w.hi; i++) {

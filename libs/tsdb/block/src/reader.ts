@@ -380,14 +380,17 @@ export class BlockReader {
   /** The chunk at `start` of `buf` (file offset `offset`), CRC checked; undefined when `buf` ends first. */
   private parseChunk(file: string, buf: Uint8Array, start: number, offset: number): Uint8Array | undefined {
     if (offset < 8) throw new FormatError(`${this.what(file)}: chunk offset ${offset} inside the header`);
-    const r = new ByteReader(buf, this.what(file), start);
-    let len: number;
-    try {
-      len = r.uvarint();
-    } catch {
-      return undefined;
+    // The length prefix, a uvarint, read inline: this runs for every chunk a query reads.
+    let len = 0;
+    let at = start;
+    for (let shift = 0; ; shift += 7) {
+      if (at >= buf.length) return undefined;
+      // Four bytes (28 bits) are far more than any chunk needs.
+      if (shift > 21) throw new FormatError(`${this.what(file)}: chunk at ${offset} has an overlong length`);
+      const b = buf[at++];
+      len += (b & 0x7f) * (1 << shift);
+      if (b < 0x80) break;
     }
-    const at = r.pos;
     if (at + 1 + len + 4 > buf.length) return undefined;
     if (buf[at] !== ENC_XOR) throw new FormatError(`${this.what(file)}: chunk at ${offset} has unsupported encoding ${buf[at]}`);
     const stored = ((buf[at + 1 + len] << 24) | (buf[at + 2 + len] << 16) | (buf[at + 3 + len] << 8) | buf[at + 4 + len]) >>> 0;

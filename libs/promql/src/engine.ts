@@ -24,6 +24,8 @@ const words = new Uint32Array(bits.buffer);
 
 /** Prometheus's staleness marker: a NaN with one exact bit pattern. */
 export function isStaleNaN(v: number): boolean {
+  // Only a NaN can be the marker; comparing first keeps the bit test off the common path.
+  if (v === v) return false;
   bits[0] = v;
   return words[1] === STALE_HI && words[0] === STALE_LO;
 }
@@ -414,7 +416,11 @@ export class Engine {
     } finally {
       await querier.close();
     }
-    return { ends, rangeMs: m.range, series: raw.map((s) => ({ labels: s.labels, ...withoutStaleMarkers(s.timestamps, s.values) })) };
+    const series = raw.map((s) => {
+      const { ts, vs } = withoutStaleMarkers(s.timestamps, s.values);
+      return { labels: s.labels, ts, vs };
+    });
+    return { ends, rangeMs: m.range, series };
   }
 
   /**

@@ -86,6 +86,13 @@ function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.ceil(p * sortedMs.length) - 1)];
 }
 
+/**
+ * Pause after the last write before the clock starts, for both systems alike: a process that has
+ * just taken a few million samples is still collecting garbage and flushing its WAL.
+ */
+export const SETTLE_MS = 5_000;
+export const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+
 export async function timeRuns<T extends { samples: number; series: number }>(runs: number, once: () => Promise<T>): Promise<Timing & T> {
   let last = await once(); // warm-up, not timed
   const ms: number[] = [];
@@ -181,6 +188,7 @@ export async function compareWithPrometheus(series: GenSeries[], start: number, 
     const t0 = performance.now();
     await pushScrapes(`${prom.url}/api/v1/write`, series, start, 0, scrapes);
     console.log(`prometheus: same samples pushed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await settle();
     const ratios: string[] = [];
     for (const q of queries) {
       const theirs = await timeRuns(runs, () => apiRangeQuery(`${prom.url}/api/v1`, q, queryEnd));

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { MyelinProcess, RedisServer, S3Server, waitFor } from '@myelin/test-services';
-import { apiRangeQuery, compareWithPrometheus, dataWindow, type Matrix, parseDashboardArgs, pushScrapes, row, SCRAPE_MS, type Timing, timeRuns } from './dashboard';
+import { apiRangeQuery, compareWithPrometheus, dataWindow, type Matrix, parseDashboardArgs, pushScrapes, row, SCRAPE_MS, settle, type Timing, timeRuns } from './dashboard';
 
 interface QueryBenchArgs {
   /** Writes a V8 CPU profile of the querier there. */
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     await pushScrapes(push, series, start, flushAt, scrapes, { 'x-scope-orgid': TENANT });
     console.log(`myelin: ${series.length} series x ${scrapes} samples pushed (RF=3, ${flushed.reduce((n, f) => n + f.uploaded.length, 0)} blocks shipped, merged into ${compacted.compacted.length} by the compactor) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+    await settle();
     const api = `${querier.url}/prometheus/api/v1`;
     const mine = new Map<string, Timing & { result: Matrix }>();
     for (const q of queries) {

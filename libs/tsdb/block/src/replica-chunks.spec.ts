@@ -17,6 +17,18 @@ describe('replica chunks', () => {
     expect(uniqueChunks([[a, b], [chunk([[1, 1], [2, 2]]), chunk([[3, 3], [4, 4]])], [b]])).toEqual([a, b]);
   });
 
+  it.each([
+    ['replicas alike', () => [[a, b], [chunk([[1, 1], [2, 2]]), chunk([[3, 3], [4, 4]])]], 2],
+    ['same count, one chunk differing', () => [[a, b], [a, chunk([[3, 3], [4, 5]])]], 3],
+    ['one list out of time order', () => [[b, a], [b, a]], 2],
+    ['one list alone', () => [[a, b]], 2],
+  ])('keeps each distinct chunk once, in time order: %s', (_name, lists, count) => {
+    const kept = uniqueChunks(lists());
+    expect(kept).toHaveLength(count);
+    expect(kept.every((c, i) => i === 0 || c.minTime >= kept[i - 1].minTime)).toBe(true);
+    expect(kept.slice(0, 1)).toEqual([a]);
+  });
+
   it('keeps replica chunks that differ, and merges their samples', () => {
     const gap = chunk([[1, 1], [3, 3]]); // this replica missed the sample at 2
     const chunks = uniqueChunks([[a], [gap]]);

@@ -7,6 +7,18 @@ function sameChunk(a: EncodedChunk, b: EncodedChunk): boolean {
   return a.minTime === b.minTime && a.maxTime === b.maxTime && a.bytes.length === b.bytes.length && Buffer.compare(a.bytes, b.bytes) === 0;
 }
 
+/** Whether every list holds the same chunks in the same order (replicas that got every sample): the common case, checked without a map. */
+function allSame(lists: readonly (readonly EncodedChunk[])[]): boolean {
+  const first = lists[0];
+  for (let i = 1; i < first.length; i++) if (first[i].minTime <= first[i - 1].maxTime) return false; // not in time order
+  for (let l = 1; l < lists.length; l++) {
+    const other = lists[l];
+    if (other.length !== first.length) return false;
+    for (let i = 0; i < first.length; i++) if (other[i] !== first[i] && !sameChunk(other[i], first[i])) return false;
+  }
+  return true;
+}
+
 /**
  * The chunks of one series from several blocks, each once: the RF ingesters that received a
  * series cut byte-identical chunks from the same samples, so a replica's chunk equal to one
@@ -14,6 +26,7 @@ function sameChunk(a: EncodedChunk, b: EncodedChunk): boolean {
  * time.
  */
 export function uniqueChunks(lists: readonly (readonly EncodedChunk[])[]): EncodedChunk[] {
+  if (allSame(lists)) return lists[0] as EncodedChunk[];
   const kept: EncodedChunk[] = [];
   const byStart = new Map<number, EncodedChunk[]>();
   for (const list of lists) {

@@ -1,5 +1,5 @@
 import { type Labels, type Matcher } from '@myelin/model';
-import { type Queryable, type Series, seriesSetOf } from '@myelin/storage';
+import { type Queryable, type SampleBuffer, type Series, seriesSetOf } from '@myelin/storage';
 import { Engine, EvalError, isStaleNaN, mergeSameLabels, type QueryValue } from './engine';
 
 const STALE = new Float64Array(new Uint32Array([2, 0x7ff00000]).buffer)[0];
@@ -200,6 +200,56 @@ describe('Engine limits', () => {
     ]),
   ]);
   const t = { start: 30_000, end: 30_000, step: 0 };
+
+  /** The series of `data` as an encoded source would give them: samples only through decodeInto, which counts its calls. */
+  function decodingOnly() {
+    const calls = { decodeInto: 0, buffers: new Set<SampleBuffer>() };
+    const wrapped = (s: Series): Series => ({
+      labels: s.labels,
+      get timestamps(): Float64Array {
+        throw new Error('read through decodeInto only');
+      },
+      get values(): Float64Array {
+        throw new Error('read through decodeInto only');
+      },
+      decodeInto(into: SampleBuffer) {
+        calls.decodeInto++;
+        calls.buffers.add(into);
+        into.reserve(s.timestamps.length);
+        into.timestamps.set(s.timestamps);
+        into.values.set(s.values);
+        return { timestamps: into.timestamps.subarray(0, s.timestamps.length), values: into.values.subarray(0, s.values.length) };
+      },
+    });
+    const all = [
+      series({ __name__: 'm', a: '1' }, [[0, 1], [15_000, 2], [30_000, 3]]),
+      series({ __name__: 'm', a: '2' }, [[0, 10], [15_000, 20], [30_000, 40]]),
+    ].map(wrapped);
+    return { calls, source: queryable(all) };
+  }
+
+  it('reads range selectors through decodeInto, one buffer for every series, and counts what it loads', async () => {
+    const { calls, source } = decodingOnly();
+    const v = await new Engine(source).evaluate('sum_over_time(m[1m])', t);
+    expect(vector(v)).toEqual([
+      { labels: { a: '1' }, values: [6] },
+      { labels: { a: '2' }, values: [70] },
+    ]);
+    expect(calls.decodeInto).toBe(2);
+    expect(calls.buffers.size).toBe(1);
+    await expect(new Engine(source, { maxSamples: 5 }).evaluate('sum_over_time(m[1m])', t)).rejects.toThrow('query processing would load too many samples into memory in query execution');
+  });
+
+  it('copies a range vector answer out of the shared buffer', async () => {
+    const { source } = decodingOnly();
+    const v = await new Engine(source).evaluate('m[1m]', t);
+    if (v.type !== 'matrix') throw new Error(`expected a matrix, got ${v.type}`);
+    // Without the copy both would show the last series decoded into the buffer.
+    expect(v.series.map((s) => [...s.values])).toEqual([
+      [1, 2, 3],
+      [10, 20, 40],
+    ]);
+  });
 
   it('refuses a query loading more than -query.max-samples, with Prometheus\'s error', async () => {
     await expect(new Engine(data, { maxSamples: 3 }).evaluate('sum_over_time(m[1m])', t)).resolves.toBeDefined();

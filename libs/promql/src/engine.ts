@@ -1,5 +1,5 @@
 import { compareLabels, type Label, type Labels, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
-import { collectSeries, type Queryable } from '@myelin/storage';
+import { collectSeries, type Queryable, SampleBuffer } from '@myelin/storage';
 import { AGGREGATIONS, aggregateValues, countValues, limitK, limitRatio, selectK } from './aggregate';
 import { formatGoG, quoteGo } from './go-format';
 import { annotation, Annotations } from './annotations';
@@ -141,12 +141,15 @@ export class Engine {
     const input = e.type === 'MatrixSelector' ? await this.selectRange(e, times, range) : await this.subquery(e, times, range);
     const end = input.ends[0];
     const series: RangeSeries[] = [];
+    const scratch = new SampleBuffer();
     for (const s of input.series) {
-      const lo = lastAtOrBefore(s.ts, end - input.rangeMs) + 1;
-      const hi = lastAtOrBefore(s.ts, end) + 1;
+      const { ts, vs } = s.load(scratch);
+      const lo = lastAtOrBefore(ts, end - input.rangeMs) + 1;
+      const hi = lastAtOrBefore(ts, end) + 1;
       if (hi <= lo) continue;
       const labels = s.dropName ? s.labels.filter((l) => l.name !== METRIC_NAME) : s.labels;
-      series.push({ labels, timestamps: s.ts.slice(lo, hi), values: s.vs.slice(lo, hi) });
+      // Copies: the samples may be in the scratch buffer, which the next series overwrites.
+      series.push({ labels, timestamps: ts.slice(lo, hi), values: vs.slice(lo, hi) });
     }
     return { type: 'matrix', series };
   }
@@ -367,9 +370,11 @@ export class Engine {
     // One window object, moved along each series: its bounds only move forward while the steps'
     // window ends do (they stay put under `@`), so no binary search and no object per step.
     const w: MutableWindow = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0, neverDrops: false };
+    // One buffer for every series' samples: a window function keeps nothing of them.
+    const scratch = new SampleBuffer();
     for (const s of input.series) {
       this.checkDeadline(range);
-      const { ts, vs } = s;
+      const { ts, vs } = s.load(scratch);
       const values = new Float64Array(steps);
       const present = new Uint8Array(steps);
       let any = false;
@@ -412,14 +417,20 @@ export class Engine {
     const querier = await this.queryable.querier(min(ends) - m.range + 1, max(ends));
     let raw;
     try {
-      raw = this.charge(await collectSeries(await querier.select(sel.matchers)), range);
+      raw = await collectSeries(await querier.select(sel.matchers));
     } finally {
       await querier.close();
     }
-    const series = raw.map((s) => {
-      const { ts, vs } = withoutStaleMarkers(s.timestamps, s.values);
-      return { labels: s.labels, ts, vs };
-    });
+    // Samples are read (and counted against max samples) series by series as the caller gets to
+    // them, into its buffer where the source can: encoded sources then need no arrays per series.
+    const series = raw.map((s): RangeInputSeries => ({
+      labels: s.labels,
+      load: (into) => {
+        const samples = into && s.decodeInto ? s.decodeInto(into) : s;
+        this.chargeSamples(samples.timestamps.length, range);
+        return withoutStaleMarkers(samples.timestamps, samples.values);
+      },
+    }));
     return { ends, rangeMs: m.range, series };
   }
 
@@ -451,7 +462,7 @@ export class Engine {
         ts[k] = innerTimes[i];
         vs[k++] = s.values[i];
       }
-      return { labels: s.labels, ts, vs, dropName: s.dropName };
+      return { labels: s.labels, dropName: s.dropName, load: () => ({ ts, vs }) };
     });
     return { ends, rangeMs: e.range, series };
   }
@@ -707,7 +718,17 @@ export function unwrapParens(e: Expr): Expr {
 interface RangeInput {
   ends: Float64Array;
   rangeMs: number;
-  series: Array<{ labels: Labels; ts: Float64Array; vs: Float64Array; dropName?: boolean }>;
+  series: RangeInputSeries[];
+}
+
+interface RangeInputSeries {
+  labels: Labels;
+  dropName?: boolean;
+  /**
+   * The series' samples, staleness markers removed: in `into`'s columns when given and the
+   * source can decode into them (valid until `into` is used again), else arrays of their own.
+   */
+  load(into?: SampleBuffer): { ts: Float64Array; vs: Float64Array };
 }
 
 const EMPTY = new Float64Array(0);

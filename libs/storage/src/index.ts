@@ -1,4 +1,4 @@
-export { collectSeries, seriesSetOf } from './storage';
+export { collectSeries, SampleBuffer, seriesSetOf } from './storage';
 export type { Queryable, Querier, SelectHints, Series, SeriesSet } from './storage';
 export { IncompleteResultError, incompleteResult, mergeQueryables, mergeSamples, mergeSeries, settleSources, sortedUnion } from './merge';
 export type { MergeOptions } from './merge';

@@ -37,6 +37,31 @@ export interface Series {
   readonly labels: Labels;
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
+  /**
+   * Optional, for sources that hold samples encoded: the same samples written into `into` (grown
+   * as needed) instead of new arrays, for a caller that reads one series at a time and keeps
+   * nothing of it. The columns returned are valid until `into` is used again. Reading
+   * `timestamps` and `values` instead still works (and keeps them).
+   */
+  decodeInto?(into: SampleBuffer): { timestamps: Float64Array; values: Float64Array };
+}
+
+/**
+ * Columns a caller lends to Series.decodeInto, reused from series to series: a query reading
+ * thousands of series then needs no arrays of its own per series (no allocation, no garbage, and
+ * the samples stay in the CPU's cache between decoding and evaluating them).
+ */
+export class SampleBuffer {
+  timestamps = new Float64Array(0);
+  values = new Float64Array(0);
+
+  /** Makes room for n samples (contents are not kept). */
+  reserve(n: number): void {
+    if (this.timestamps.length >= n) return;
+    const size = Math.max(n, this.timestamps.length * 2, 1024);
+    this.timestamps = new Float64Array(size);
+    this.values = new Float64Array(size);
+  }
 }
 
 export type SeriesSet = AsyncIterable<Series>;

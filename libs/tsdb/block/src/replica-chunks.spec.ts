@@ -1,4 +1,5 @@
 import { XORChunk } from '@myelin/tsdb-chunkenc';
+import { SampleBuffer } from '@myelin/storage';
 import type { EncodedChunk } from './reader';
 import { decodeUnique, mergeChunkSeries, uniqueChunks } from './replica-chunks';
 
@@ -52,5 +53,23 @@ describe('replica chunks', () => {
       ['down', [[3, 3]]],
       ['up', [[2, 2], [3, 3]]],
     ]);
+  });
+
+  it('decodes into a lent buffer the same samples its columns hold, and keeps nothing of it', () => {
+    const labels = [{ name: '__name__', value: 'up' }];
+    const [s] = mergeChunkSeries([[{ labels, chunks: [a, b] }]], 2, 4);
+    const buffer = new SampleBuffer();
+    const lent = s.decodeInto!(buffer);
+    expect(pairs(lent)).toEqual([[2, 2], [3, 3], [4, 4]]);
+    expect(lent.timestamps.buffer).toBe(buffer.timestamps.buffer);
+    expect(pairs(s)).toEqual([[2, 2], [3, 3], [4, 4]]);
+    expect(s.timestamps.buffer).not.toBe(buffer.timestamps.buffer);
+  });
+
+  it('leaves out a series whose only chunk spans the range without a sample in it', () => {
+    const labels = [{ name: '__name__', value: 'up' }];
+    const other = [{ name: '__name__', value: 'down' }];
+    const out = mergeChunkSeries([[{ labels, chunks: [chunk([[1, 1], [10, 2]])] }, { labels: other, chunks: [chunk([[1, 1], [5, 5], [10, 2]])] }]], 4, 6);
+    expect(out.map((s) => [s.labels[0].value, pairs(s)])).toEqual([['down', [[5, 5]]]]);
   });
 });

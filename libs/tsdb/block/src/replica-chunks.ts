@@ -1,5 +1,5 @@
 import { compareLabels, labelsKey } from '@myelin/model';
-import { mergeSamples, type Series } from '@myelin/storage';
+import { mergeSamples, type SampleBuffer, type Series } from '@myelin/storage';
 import { decodeChunkRange } from '@myelin/tsdb-chunkenc';
 import type { EncodedChunk, SeriesChunks } from './reader';
 
@@ -41,10 +41,14 @@ export function uniqueChunks(lists: readonly (readonly EncodedChunk[])[]): Encod
   return kept.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
 }
 
-/** Samples of chunks in time order; chunks that overlap (replicas that differ) are merged sample by sample. */
-export function decodeUnique(chunks: readonly EncodedChunk[], mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
+/**
+ * Samples of chunks in time order; chunks that overlap (replicas that differ) are merged sample by
+ * sample. Into `into`'s columns when given and the chunks do not overlap (valid until it is used
+ * again), else new arrays.
+ */
+export function decodeUnique(chunks: readonly EncodedChunk[], mint: number, maxt: number, into?: SampleBuffer): { timestamps: Float64Array; values: Float64Array } {
   const overlapping = chunks.some((c, i) => i > 0 && c.minTime <= chunks[i - 1].maxTime);
-  if (!overlapping) return decodeChunkRange(chunks, mint, maxt);
+  if (!overlapping) return decodeChunkRange(chunks, mint, maxt, into);
   let acc: { labels: []; timestamps: Float64Array; values: Float64Array } = { labels: [], timestamps: new Float64Array(0), values: new Float64Array(0) };
   for (const c of chunks) acc = { labels: [], ...mergeSamples(acc, { labels: [], ...decodeChunkRange([c], mint, maxt) }) };
   return acc;
@@ -77,12 +81,58 @@ export function combineChunkSeries(lists: readonly (readonly SeriesChunks[])[]):
   return out.sort((a, b) => compareLabels(a.labels, b.labels));
 }
 
-/** Series from several sources (replicas and neighbours in time) decoded, each sample once, trimmed to [mint, maxt]. */
+/**
+ * A series whose samples are still chunks: decoded when `timestamps` or `values` is first read
+ * (and kept), or into a caller's buffer with decodeInto (nothing kept), so a query reading one
+ * series at a time decodes into one reused buffer.
+ */
+class ChunkSeries implements Series {
+  private decoded: { timestamps: Float64Array; values: Float64Array } | undefined;
+
+  constructor(
+    readonly labels: SeriesChunks['labels'],
+    private readonly chunks: readonly EncodedChunk[],
+    private readonly mint: number,
+    private readonly maxt: number,
+  ) {}
+
+  get timestamps(): Float64Array {
+    return this.samples().timestamps;
+  }
+
+  get values(): Float64Array {
+    return this.samples().values;
+  }
+
+  decodeInto(into: SampleBuffer): { timestamps: Float64Array; values: Float64Array } {
+    return this.decoded ?? decodeUnique(this.chunks, this.mint, this.maxt, into);
+  }
+
+  private samples(): { timestamps: Float64Array; values: Float64Array } {
+    return (this.decoded ??= decodeUnique(this.chunks, this.mint, this.maxt));
+  }
+}
+
+/**
+ * Whether the chunks hold a sample in [mint, maxt]. Told from their time ranges (each starts and
+ * ends on a sample) unless every chunk spans past both ends; then decoded.
+ */
+function hasSampleIn(chunks: readonly EncodedChunk[], mint: number, maxt: number): boolean {
+  let spanning = false;
+  for (const c of chunks) {
+    if ((c.minTime >= mint && c.minTime <= maxt) || (c.maxTime >= mint && c.maxTime <= maxt)) return true;
+    if (c.minTime < mint && c.maxTime > maxt) spanning = true;
+  }
+  return spanning && decodeUnique(chunks, mint, maxt).timestamps.length > 0;
+}
+
+/**
+ * Series from several sources (replicas and neighbours in time), each sample once, trimmed to
+ * [mint, maxt]; series without a sample there left out. Samples are decoded when first read
+ * (ChunkSeries).
+ */
 export function mergeChunkSeries(lists: readonly (readonly SeriesChunks[])[], mint: number, maxt: number): Series[] {
   const out: Series[] = [];
-  for (const s of combineChunkSeries(lists)) {
-    const samples = decodeUnique(s.chunks, mint, maxt);
-    if (samples.timestamps.length > 0) out.push({ labels: s.labels, ...samples });
-  }
+  for (const s of combineChunkSeries(lists)) if (hasSampleIn(s.chunks, mint, maxt)) out.push(new ChunkSeries(s.labels, s.chunks, mint, maxt));
   return out;
 }

@@ -1,4 +1,5 @@
 export { XORChunk, decodeChunkRange, decodeXOR, xorSampleCount, ENC_XOR, SAMPLES_PER_CHUNK } from './xor';
+export type { DecodeTarget } from './xor';
 export { XORChunkArena } from './xor-arena';
 export { BitReader, BitWriter } from './bstream';
 export { readUvarint, readVarint, writeUvarint, writeVarint } from './varint';

@@ -286,15 +286,24 @@ function readBitsAt(b: Uint8Array, p: number, n: number): number {
   return n === 32 ? window : window >>> (32 - n);
 }
 
+/** Reusable output columns (storage's SampleBuffer, by shape). */
+export interface DecodeTarget {
+  timestamps: Float64Array;
+  values: Float64Array;
+  reserve(n: number): void;
+}
+
 /**
  * Chunks that follow one another in time decoded into one pair of columns, trimmed to
- * [mint, maxt] (only the first and last chunk can stick out).
+ * [mint, maxt] (only the first and last chunk can stick out). New arrays, or views of `into`'s
+ * when given (valid until it is used again).
  */
-export function decodeChunkRange(chunks: ReadonlyArray<{ bytes: Uint8Array }>, mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } {
+export function decodeChunkRange(chunks: ReadonlyArray<{ bytes: Uint8Array }>, mint: number, maxt: number, into?: DecodeTarget): { timestamps: Float64Array; values: Float64Array } {
   let total = 0;
   for (const c of chunks) total += xorSampleCount(c.bytes);
-  const t = new Float64Array(total);
-  const v = new Float64Array(total);
+  into?.reserve(total);
+  const t = into ? into.timestamps : new Float64Array(total);
+  const v = into ? into.values : new Float64Array(total);
   let at = 0;
   for (const c of chunks) at += decodeXOR(c.bytes, t, v, at);
   let lo = 0;

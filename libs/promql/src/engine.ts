@@ -751,7 +751,7 @@ function max(xs: Float64Array): number {
 /** The samples without staleness markers (range vectors never contain them). */
 function withoutStaleMarkers(ts: Float64Array, vs: Float64Array): { ts: Float64Array; vs: Float64Array } {
   let stale = 0;
-  for (const v of vs) if (isStaleNaN(v)) stale++;
+  for (let i = 0; i < vs.length; i++) if (isStaleNaN(vs[i])) stale++;
   if (stale === 0) return { ts, vs };
   const outT = new Float64Array(ts.length - stale);
   const outV = new Float64Array(ts.length - stale);

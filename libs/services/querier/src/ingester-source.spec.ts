@@ -94,6 +94,20 @@ describe('ingesterQueryable', () => {
     expect(oneDown.chunksAsked).toEqual(['127.0.0.1:9001', '127.0.0.1:9002', '127.0.0.1:9003']);
   });
 
+  it('with zone awareness counts each zone-less ingester as its own zone when leaving some out', async () => {
+    // Zones a and b, and two ingesters without a zone (the ring may put two replicas of a series on them).
+    const zoned = (i: number, zone: string) => ({ ...member(i), zone });
+    const held = { '127.0.0.1:9001': [1], '127.0.0.1:9002': [1], '127.0.0.1:9003': [1], '127.0.0.1:9004': [1] };
+    const cfg = { ...config, zoneAwarenessEnabled: true, minimizeIngesterRequests: true };
+    for (let first = 0; first < 4; first++) {
+      const ingesters = fakeIngesters(held);
+      await ingesterChunks('t', ring(zoned(1, 'a'), zoned(2, 'b'), zoned(3, ''), zoned(4, '')), ingesters, cfg, () => NOW, () => first)(0, NOW, []);
+      // At most one ingester left out, never both zone-less ones.
+      expect(ingesters.chunksAsked.length).toBeGreaterThanOrEqual(3);
+      expect(ingesters.chunksAsked.some((a) => a === '127.0.0.1:9003' || a === '127.0.0.1:9004')).toBe(true);
+    }
+  });
+
   it('answers a series-only select with labels and no samples', async () => {
     const ingesters = fakeIngesters({ '127.0.0.1:9001': [1, 2], '127.0.0.1:9002': [1, 2], '127.0.0.1:9003': [1, 2] });
     const q = await ingesterQueryable('t', ring(member(1), member(2), member(3)), ingesters, config, () => NOW).querier(0, NOW);

@@ -42,9 +42,12 @@ function readSet(ring: ReadRing, config: IngesterSourceConfig, now: number): { m
     throw e;
   }
   const members = set.instances;
+  // An instance without a zone counts as a zone of its own: the ring may place several replicas
+  // of a series on zone-less instances, so losing two of them is not losing one zone.
+  const zoneOf = (i: number) => members[i].zone || `\0${members[i].id}`;
   const options: Required<MergeOptions> = {
     nameOf: (i) => `ingester ${members[i].id} (${members[i].addr})`,
-    canLose: (failed) => (config.zoneAwarenessEnabled ? new Set(failed.map((i) => members[i].zone)).size <= set.maxUnavailableZones : failed.length <= set.maxErrors),
+    canLose: (failed) => (config.zoneAwarenessEnabled ? new Set(failed.map(zoneOf)).size <= set.maxUnavailableZones : failed.length <= set.maxErrors),
   };
   return { members, options };
 }

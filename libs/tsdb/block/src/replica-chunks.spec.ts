@@ -1,5 +1,6 @@
 import { XORChunk } from '@myelin/tsdb-chunkenc';
 import { SampleBuffer } from '@myelin/storage';
+import { FormatError } from './bytes';
 import type { EncodedChunk } from './reader';
 import { decodeUnique, mergeChunkSeries, uniqueChunks } from './replica-chunks';
 
@@ -71,5 +72,13 @@ describe('replica chunks', () => {
     const other = [{ name: '__name__', value: 'down' }];
     const out = mergeChunkSeries([[{ labels, chunks: [chunk([[1, 1], [10, 2]])] }, { labels: other, chunks: [chunk([[1, 1], [5, 5], [10, 2]])] }]], 4, 6);
     expect(out.map((s) => [s.labels[0].value, pairs(s)])).toEqual([['down', [[5, 5]]]]);
+  });
+
+  it('reports a chunk that fails to decode as a format error naming the series', () => {
+    const labels = [{ name: '__name__', value: 'up' }];
+    const cut = { ...b, bytes: b.bytes.subarray(0, 4) }; // says 2 samples, holds part of one
+    const [s] = mergeChunkSeries([[{ labels, chunks: [a, cut] }]], 0, 10);
+    expect(() => s.timestamps).toThrow(FormatError);
+    expect(() => s.decodeInto!(new SampleBuffer())).toThrow(/^corrupt chunk in series up\{\}: /);
   });
 });

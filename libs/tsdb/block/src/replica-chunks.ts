@@ -1,4 +1,5 @@
-import { compareLabels, labelsKey } from '@myelin/model';
+import { compareLabels, formatLabels, labelsKey } from '@myelin/model';
+import { FormatError } from './bytes';
 import { mergeSamples, type SampleBuffer, type Series } from '@myelin/storage';
 import { decodeChunkRange } from '@myelin/tsdb-chunkenc';
 import type { EncodedChunk, SeriesChunks } from './reader';
@@ -105,11 +106,21 @@ class ChunkSeries implements Series {
   }
 
   decodeInto(into: SampleBuffer): { timestamps: Float64Array; values: Float64Array } {
-    return this.decoded ?? decodeUnique(this.chunks, this.mint, this.maxt, into);
+    return this.decoded ?? this.decode(into);
   }
 
   private samples(): { timestamps: Float64Array; values: Float64Array } {
-    return (this.decoded ??= decodeUnique(this.chunks, this.mint, this.maxt));
+    return (this.decoded ??= this.decode());
+  }
+
+  /** Decoding happens after the source's read: a corrupt chunk is reported naming the series. */
+  private decode(into?: SampleBuffer): { timestamps: Float64Array; values: Float64Array } {
+    try {
+      return decodeUnique(this.chunks, this.mint, this.maxt, into);
+    } catch (e) {
+      if (e instanceof RangeError) throw new FormatError(`corrupt chunk in series ${formatLabels(this.labels)}: ${e.message}`);
+      throw e;
+    }
   }
 }
 

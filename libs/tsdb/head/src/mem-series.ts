@@ -21,6 +21,10 @@ export const enum AppendResult {
   DuplicateTimestamp = 3,
 }
 
+function closedOf(c: XORChunk): ClosedChunk {
+  return { bytes: c.bytes(), minTime: c.minTime, maxTime: c.maxTime, numSamples: c.numSamples };
+}
+
 /** No open chunk (a new series, or one whose samples all went into a block). */
 const NO_SLOT = -1;
 
@@ -111,7 +115,7 @@ export class MemSeries {
       decodeXOR(chunk.bytes, t, v);
       const below = new XORChunk();
       for (let i = 0; i < t.length && t[i] < maxt; i++) below.append(t[i], v[i]);
-      if (below.numSamples > 0) out.push({ bytes: below.bytes(), minTime: below.minTime, maxTime: below.maxTime, numSamples: below.numSamples });
+      if (below.numSamples > 0) out.push(closedOf(below));
       if (below.numSamples < t.length) {
         if (straddle.open) {
           this.slot = this.arena.alloc();
@@ -119,7 +123,7 @@ export class MemSeries {
         } else {
           const above = new XORChunk();
           for (let i = below.numSamples; i < t.length; i++) above.append(t[i], v[i]);
-          kept.unshift({ bytes: above.bytes(), minTime: above.minTime, maxTime: above.maxTime, numSamples: above.numSamples });
+          kept.unshift(closedOf(above));
         }
       }
     }

@@ -1,7 +1,7 @@
 import type { Matcher } from '@myelin/model';
 import { type Bucket, PrefixedBucket } from '@myelin/object-store';
 import { IncompleteResultError, mergeSeries, type Querier, type Queryable, type Series, seriesSetOf, sortedUnion } from '@myelin/storage';
-import { BlockReader, FormatError, mergeChunkSeries, type SeriesChunks } from '@myelin/tsdb-block';
+import { type BlockCaches, BlockReader, type CachedChunks, FormatError, LruCache, mergeChunkSeries, type SeriesChunks, type SeriesEntry } from '@myelin/tsdb-block';
 import { type BlockRef, blocksFor, listBlocks, readBucketIndex } from './discovery';
 
 export interface BucketStoreOptions {
@@ -11,7 +11,19 @@ export interface BucketStoreOptions {
   ignoreDeletionMarksDelayMs: number;
   /** Most open blocks (index headers in memory) kept; the least recently used are dropped. */
   maxOpenBlocks: number;
+  /** Bytes of parsed series entries kept (-blocks-storage.bucket-store.index-cache.inmemory.max-size-bytes; 0: none). */
+  seriesCacheBytes?: number;
+  /** Bytes of chunks kept (-blocks-storage.bucket-store.chunks-cache.inmemory.max-size-bytes when the chunks cache is on; 0: none). */
+  chunksCacheBytes?: number;
   now(): number;
+}
+
+/** How a cache is doing, for metrics. */
+export interface CacheStats {
+  requests: number;
+  hits: number;
+  items: number;
+  bytes: number;
 }
 
 interface TenantView {
@@ -33,11 +45,24 @@ export class BucketStore {
   private readonly tenants = new Map<string, TenantView>();
   /** Open blocks by "tenant/ulid", in least-recently-used order. */
   private readonly open = new Map<string, Promise<BlockReader>>();
+  /** Shared by every open block (keys name the tenant and block). */
+  private readonly caches: BlockCaches;
 
   constructor(
     private readonly bucket: Bucket,
     private readonly options: BucketStoreOptions,
-  ) {}
+  ) {
+    this.caches = {
+      series: options.seriesCacheBytes ? new LruCache<SeriesEntry>(options.seriesCacheBytes) : undefined,
+      chunks: options.chunksCacheBytes ? new LruCache<CachedChunks>(options.chunksCacheBytes) : undefined,
+    };
+  }
+
+  /** The series and chunks caches' counters (undefined for a cache that is off). */
+  cacheStats(): { series?: CacheStats; chunks?: CacheStats } {
+    const stats = (c: LruCache<unknown> | undefined) => c && { requests: c.hits + c.misses, hits: c.hits, items: c.size, bytes: c.bytes };
+    return { series: stats(this.caches.series), chunks: stats(this.caches.chunks) };
+  }
 
   queryable(tenant: string): Queryable {
     return { querier: (mint, maxt) => this.querier(tenant, mint, maxt) };
@@ -110,7 +135,7 @@ export class BucketStore {
     let r = this.open.get(key);
     if (r) this.open.delete(key);
     else {
-      const opening = BlockReader.open(new PrefixedBucket(new PrefixedBucket(this.bucket, tenant), ulid), ulid);
+      const opening = BlockReader.open(new PrefixedBucket(new PrefixedBucket(this.bucket, tenant), ulid), ulid, { caches: this.caches, cacheKey: key });
       // A block that failed to open is tried again next time (unless a newer attempt replaced it).
       opening.catch(() => this.open.get(key) === opening && this.open.delete(key));
       r = opening;

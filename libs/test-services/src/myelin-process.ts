@@ -18,6 +18,8 @@ export interface MyelinProcessOptions {
   detached?: boolean;
   /** Flags for node itself, e.g. --cpu-prof (benchmarks). */
   nodeArgs?: string[];
+  /** Another build of the binary to run instead of dist/apps/<binary>/main.js (A/B benchmarks). */
+  entry?: string;
 }
 
 /** A real Myelin process started from its built bundle (dist/apps/<binary>/main.js). */
@@ -42,7 +44,7 @@ export class MyelinProcess {
 
   /** Starts the binary without waiting for readiness. */
   static async spawn(opts: MyelinProcessOptions): Promise<MyelinProcess> {
-    const entry = bundlePath(opts.binary);
+    const entry = opts.entry ?? bundlePath(opts.binary);
     const args = [...(opts.args ?? [])];
     let port = Number(args.find((a) => a.startsWith('-server.http-listen-port='))?.split('=')[1]);
     if (!port) {

@@ -1,5 +1,6 @@
 // The data and queries shared by bench:promql and bench:query: a dashboard over 10,000 series
 // of 100 instances, scraped every 15 s, and the same samples pushed by remote write.
+import { readFileSync } from 'node:fs';
 import { type Labels } from '@myelin/model';
 import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
 import { postRaw, PrometheusServer, prometheusInstalled } from '@myelin/test-services';
@@ -82,7 +83,7 @@ export interface Timing {
   series: number;
 }
 
-function percentile(sortedMs: number[], p: number): number {
+export function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.ceil(p * sortedMs.length) - 1)];
 }
 
@@ -103,6 +104,33 @@ export async function timeRuns<T extends { samples: number; series: number }>(ru
   }
   ms.sort((x, y) => x - y);
   return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), ...last };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where /proc is missing). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Starts counting the CPU time of groups of processes (name -> pids; the bench itself is "client");
+ * the returned function reports each group's CPU milliseconds per call over `calls` calls. Says
+ * where a query's wall time went when several processes share the machine's two cores.
+ */
+export function cpuMeter(groups: Record<string, readonly number[]>): (calls: number) => string {
+  const read = () => Object.entries(groups).map(([name, pids]) => [name, pids.reduce((t, pid) => t + cpuSeconds(pid), 0)] as const);
+  const before = read();
+  const client0 = process.cpuUsage();
+  return (calls) => {
+    const client = process.cpuUsage(client0);
+    const parts = read().map(([name, t], i) => `${name} ${(((t - before[i][1]) * 1000) / calls).toFixed(0)} ms`);
+    parts.push(`client ${((client.user + client.system) / 1000 / calls).toFixed(0)} ms`);
+    return `  cpu per query: ${parts.join(', ')}`;
+  };
 }
 
 /**
@@ -191,8 +219,10 @@ export async function compareWithPrometheus(series: GenSeries[], start: number, 
     await settle();
     const ratios: string[] = [];
     for (const q of queries) {
+      const cpu = cpuMeter({ prometheus: [prom.pid] });
       const theirs = await timeRuns(runs, () => apiRangeQuery(`${prom.url}/api/v1`, q, queryEnd));
       console.log(row(`prometheus ${q.name}`, theirs, 'queryable samples (per step)'));
+      console.log(cpu(runs + 1)); // timeRuns adds a warm-up call
       const ours = mine.get(q.name) as { p50: number; result: Matrix };
       const difference = firstDifference(ours.result, theirs.result);
       console.log(difference ? `  ANSWERS DIFFER: ${difference}` : '  same answer as Prometheus');
@@ -216,7 +246,9 @@ export interface DashboardArgs {
 export function parseDashboardArgs<T extends object>(own: T, setters: Record<string, (a: T, value: string) => void> = {}): DashboardArgs & T {
   const a = { hours: 6, runs: 7, only: '', prometheus: true, ...own };
   for (const arg of process.argv.slice(2)) {
-    const [k, v] = arg.replace(/^--/, '').split('=');
+    const flag = arg.replace(/^--/, '');
+    const eq = flag.indexOf('='); // values may hold '=' themselves (bench:query's --variants)
+    const [k, v] = eq < 0 ? [flag, ''] : [flag.slice(0, eq), flag.slice(eq + 1)];
     if (k === 'hours') a.hours = Number(v);
     else if (k === 'runs') a.runs = Number(v);
     else if (k === 'only') a.only = v;

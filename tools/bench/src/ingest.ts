@@ -10,6 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeWriteRequestV1, snappyEncode } from '@myelin/remote-write';
 import { MyelinProcess, postRaw, PrometheusServer, prometheusInstalled } from '@myelin/test-services';
+import { cpuSeconds } from './dashboard';
 
 interface Args {
   series: number;
@@ -69,12 +70,6 @@ function buildBodies(a: Args, start: number): Uint8Array[][] {
     rounds.push(bodies);
   }
   return rounds;
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
-  return ticks / 100;
 }
 
 function rssBytes(pid: number): number {

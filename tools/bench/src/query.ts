@@ -7,11 +7,15 @@
 //
 //   node dist/tools/bench-query/main.js [--hours=6] [--runs=7] [--only=NAME] [--prometheus=false]
 //     [--profile-dir=DIR]  (writes a V8 CPU profile of the querier there)
+//     [--variants='old=dist/ab/old/main.js;new=dist/apps/querier/main.js --max-semi-space-size=64 -some.flag=x']
+//       (A/B: one querier per variant, a build (inside the workspace, for its node_modules) with
+//       node flags (--x) and querier flags (-x), over the same data; their runs alternate, so the
+//       machine's drift hits all alike; no Prometheus run)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { MyelinProcess, RedisServer, S3Server, waitFor } from '@myelin/test-services';
-import { apiRangeQuery, compareWithPrometheus, dataWindow, type Matrix, parseDashboardArgs, pushScrapes, row, SCRAPE_MS, settle, type Timing, timeRuns } from './dashboard';
+import { apiRangeQuery, type BenchQuery, compareWithPrometheus, cpuMeter, percentile, dataWindow, type Matrix, parseDashboardArgs, pushScrapes, row, SCRAPE_MS, settle, type Timing, timeRuns } from './dashboard';
 
 interface QueryBenchArgs {
   /** Writes a V8 CPU profile of the querier there. */
@@ -19,14 +23,35 @@ interface QueryBenchArgs {
   /** Override the querier's -querier.query-store-after / -querier.query-ingesters-within (e.g. 7h / 0 for ingesters only). */
   storeAfter: string;
   ingestersWithin: string;
+  /** `name=entry [node flags]` separated by `;`: queriers compared with alternating runs. */
+  variants: string;
+}
+
+interface Variant {
+  name: string;
+  entry: string;
+  nodeArgs: string[];
+  args: string[];
+}
+
+function parseVariants(spec: string): Variant[] {
+  return spec
+    .split(';')
+    .filter((v) => v.trim() !== '')
+    .map((v) => {
+      const eq = v.indexOf('=');
+      if (eq < 1) throw new Error(`--variants: "${v}" is not name=entry [node flags]`);
+      const [entry, ...flags] = v.slice(eq + 1).trim().split(/\s+/);
+      return { name: v.slice(0, eq).trim(), entry: path.resolve(entry), nodeArgs: flags.filter((f) => f.startsWith('--')), args: flags.filter((f) => !f.startsWith('--')) };
+    });
 }
 
 const TENANT = 'bench';
 
 async function main(): Promise<void> {
   const a = parseDashboardArgs<QueryBenchArgs>(
-    { profileDir: '', storeAfter: '', ingestersWithin: '' },
-    { 'profile-dir': (x, v) => (x.profileDir = path.resolve(v)), 'store-after': (x, v) => (x.storeAfter = v), 'ingesters-within': (x, v) => (x.ingestersWithin = v) },
+    { profileDir: '', storeAfter: '', ingestersWithin: '', variants: '' },
+    { 'profile-dir': (x, v) => (x.profileDir = path.resolve(v)), 'store-after': (x, v) => (x.storeAfter = v), 'ingesters-within': (x, v) => (x.ingestersWithin = v), variants: (x, v) => (x.variants = v) },
   );
   console.log(`bench:query ${JSON.stringify(a)} on ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}`);
   const { series, scrapes, start, queryEnd, queries } = dataWindow(a);
@@ -51,7 +76,8 @@ async function main(): Promise<void> {
     // merged block alone, as a Cortex querier does once the replicas' deletion marks are older
     // than its ignore-deletion-marks delay (0 here: the steady state, not the first hours).
     const compactor = await MyelinProcess.start({ binary: 'compactor', args: [...bucket, '-compactor.compaction-interval=0', `-compactor.data-dir=${path.join(dir, 'compactor')}`, '-log.level=warn'] });
-    const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [], args: [...ring, ...bucket, '-blocks-storage.bucket-store.ignore-deletion-marks-delay=0s', `-querier.query-store-after=${a.storeAfter || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000)}m`}`, `-querier.query-ingesters-within=${a.ingestersWithin || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000) + 30}m`}`, '-querier.max-samples=0'] });
+    const querierArgs = [...ring, ...bucket, '-blocks-storage.bucket-store.ignore-deletion-marks-delay=0s', `-querier.query-store-after=${a.storeAfter || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000)}m`}`, `-querier.query-ingesters-within=${a.ingestersWithin || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000) + 30}m`}`, '-querier.max-samples=0'];
+    const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [], args: querierArgs });
     processes.push(distributor, querier, compactor);
     await waitFor('three ACTIVE ingesters', async () => {
       const rows = ((await (await fetch(`${distributor.url}/ring?format=json`)).json()) as { instances: Array<{ state: string }> }).instances;
@@ -68,11 +94,18 @@ async function main(): Promise<void> {
     console.log(`myelin: ${series.length} series x ${scrapes} samples pushed (RF=3, ${flushed.reduce((n, f) => n + f.uploaded.length, 0)} blocks shipped, merged into ${compacted.compacted.length} by the compactor) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     await settle();
+    if (a.variants) {
+      await compareVariants(parseVariants(a.variants), querierArgs, queries, queryEnd, a.runs, processes);
+      return;
+    }
     const api = `${querier.url}/prometheus/api/v1`;
     const mine = new Map<string, Timing & { result: Matrix }>();
+    const pids = { querier: [querier.child.pid], ingesters: processes.slice(0, 3).map((p) => p.child.pid), s3rver: [s3.pid ?? -1], redis: [redis.pid ?? -1] };
     for (const q of queries) {
+      const cpu = cpuMeter(pids);
       mine.set(q.name, await timeRuns(a.runs, () => apiRangeQuery(api, q, queryEnd, { 'x-scope-orgid': TENANT })));
       console.log(row(`myelin ${q.name}`, mine.get(q.name) as Timing, 'queryable samples (per step)'));
+      console.log(cpu(a.runs + 1)); // timeRuns adds a warm-up call
     }
 
     if (a.prometheus) await compareWithPrometheus(series, start, scrapes, queries, queryEnd, a.runs, mine);
@@ -81,6 +114,28 @@ async function main(): Promise<void> {
     await redis.stop();
     await s3.destroy();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One querier per variant over the same cluster; each query's runs go round robin over them (one
+ * warm-up call each first), so a slow spell of the shared machine slows every variant alike.
+ */
+async function compareVariants(variants: Variant[], args: string[], queries: readonly BenchQuery[], queryEnd: number, runs: number, processes: MyelinProcess[]): Promise<void> {
+  const queriers = await Promise.all(variants.map((v) => MyelinProcess.start({ binary: 'querier', entry: v.entry, nodeArgs: v.nodeArgs, args: [...args, ...v.args] })));
+  processes.push(...queriers);
+  for (const q of queries) {
+    const ms = variants.map(() => [] as number[]);
+    const meters = queriers.map((p) => cpuMeter({ querier: [p.child.pid] }));
+    for (let r = -1; r < runs; r++) {
+      for (const [i, p] of queriers.entries()) {
+        const t0 = performance.now();
+        await apiRangeQuery(`${p.url}/prometheus/api/v1`, q, queryEnd, { 'x-scope-orgid': TENANT });
+        if (r >= 0) ms[i].push(performance.now() - t0);
+      }
+    }
+    const p50s = ms.map((m) => percentile(m.sort((x, y) => x - y), 0.5));
+    for (const [i, v] of variants.entries()) console.log(`${q.name.padEnd(20)} ${v.name.padEnd(12)} p50 ${p50s[i].toFixed(1).padStart(7)} ms (${(p50s[i] / p50s[0]).toFixed(2)} of ${variants[0].name})${meters[i](runs + 1)}`);
   }
 }
 

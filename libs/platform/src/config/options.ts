@@ -133,6 +133,13 @@ export const OPTIONS = {
     1000,
     { min: 1 },
   ),
+  'blocks-storage.bucket-store.index-cache.inmemory.max-size-bytes': intOption(
+    'Bytes of parsed index series entries a querier keeps in memory across queries (0: none). Postings lists are cached per open block.',
+    1 << 30,
+    { min: 0 },
+  ),
+  'blocks-storage.bucket-store.chunks-cache.backend': enumOption('Cache of chunks read from object storage: "inmemory", or empty for none (as Cortex, off by default).', ['', 'inmemory'], ''),
+  'blocks-storage.bucket-store.chunks-cache.inmemory.max-size-bytes': intOption('Bytes of chunks the in-memory chunks cache keeps.', 1 << 30, { min: 0 }),
   'compactor.compaction-interval': durationOption('How often the compactor merges overlapping blocks (the replicas ingesters shipped) in object storage (0: never).', '1h'),
   'compactor.data-dir': stringOption('Local directory where the compactor writes merged blocks before uploading them.', './data/compactor'),
   'blocks-storage.tsdb.dir': stringOption('Local directory for the ingester\'s WAL, head and blocks.', './data/tsdb'),

@@ -1,9 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { IngesterClientPool } from '@myelin/ingester-client';
-import { CLOCK, type Clock, CONFIG, type MyelinConfig, TENANT_LIMITS, type TenantLimitsProvider } from '@myelin/platform';
+import { CLOCK, type Clock, CONFIG, METRICS_REGISTRY, type MyelinConfig, TENANT_LIMITS, type TenantLimitsProvider } from '@myelin/platform';
 import { QueryApi, type QueryLimits } from '@myelin/query-api';
 import { IngesterRing } from '@myelin/ring-module';
-import { BucketStore } from '@myelin/bucket-store';
+import { BucketStore, type CacheStats } from '@myelin/bucket-store';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { bucketFromConfig } from '@myelin/object-store';
 import { olderOnly, type Queryable, recentOnly } from '@myelin/storage';
 import { ingesterChunks, type IngesterQueryables, ingesterQueryable, type IngesterSourceConfig } from './ingester-source';
@@ -32,6 +33,7 @@ export class QuerierService implements OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ring: IngesterRing,
     @Inject(TENANT_LIMITS) private readonly tenantLimits: TenantLimitsProvider,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.pool = new IngesterClientPool({
       timeoutMs: config['querier.timeout'] > 0 ? config['querier.timeout'] : DEFAULT_INGESTER_TIMEOUT_MS,
@@ -42,8 +44,11 @@ export class QuerierService implements OnModuleDestroy {
       syncIntervalMs: config['blocks-storage.bucket-store.sync-interval'],
       ignoreDeletionMarksDelayMs: config['blocks-storage.bucket-store.ignore-deletion-marks-delay'],
       maxOpenBlocks: config['blocks-storage.bucket-store.max-open-blocks'],
+      seriesCacheBytes: config['blocks-storage.bucket-store.index-cache.inmemory.max-size-bytes'],
+      chunksCacheBytes: config['blocks-storage.bucket-store.chunks-cache.backend'] === 'inmemory' ? config['blocks-storage.bucket-store.chunks-cache.inmemory.max-size-bytes'] : 0,
       now: () => clock.now(),
     });
+    registerCacheMetrics(registry, () => this.store.cacheStats());
     this.api = new QueryApi({ source: (tenant) => this.source(tenant), limits: (tenant) => this.limits(tenant), now: () => clock.now() });
   }
 
@@ -90,4 +95,36 @@ export class QuerierService implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.pool.closeAll();
   }
+}
+
+/** The bucket store's caches as metrics, labelled cache="series" or "chunks", read when scraped. */
+function registerCacheMetrics(registry: Registry, stats: () => { series?: CacheStats; chunks?: CacheStats }): void {
+  const each = (f: (cache: string, s: CacheStats) => void) => {
+    for (const [cache, s] of Object.entries(stats())) if (s) f(cache, s);
+  };
+  const counter = (name: string, help: string, of: (s: CacheStats) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['cache'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        each((cache, s) => this.inc({ cache }, of(s)));
+      },
+    });
+  const gauge = (name: string, help: string, of: (s: CacheStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['cache'],
+      registers: [registry],
+      collect() {
+        each((cache, s) => this.set({ cache }, of(s)));
+      },
+    });
+  counter('cortex_bucket_store_cache_requests_total', 'Lookups in the bucket store\'s in-memory caches.', (s) => s.requests);
+  counter('cortex_bucket_store_cache_hits_total', 'Lookups answered by the bucket store\'s in-memory caches.', (s) => s.hits);
+  gauge('cortex_bucket_store_cache_items', 'Items in the bucket store\'s in-memory caches.', (s) => s.items);
+  gauge('cortex_bucket_store_cache_size_bytes', 'Bytes (estimated) held by the bucket store\'s in-memory caches.', (s) => s.bytes);
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { type Labels, Matcher } from '@myelin/model';
 import { FilesystemBucket } from '@myelin/object-store';
 import { XORChunk } from '@myelin/tsdb-chunkenc';
-import { BlockReader } from './reader';
+import { LruCache } from './lru-cache';
+import { BlockReader, type CachedChunks, type SeriesEntry } from './reader';
 import { ulidTime, isUlid, newUlid } from './ulid';
 import { type SeriesToWrite, writeBlock } from './writer';
 
@@ -119,6 +120,44 @@ describe('block writer and reader', () => {
     await reader.select([new Matcher('=', '__name__', 'm'), new Matcher('=', 'i', '0007')], -Infinity, Infinity);
     // The postings of __name__="m" come from the cache; i="0007" and the one series entry are read.
     expect(reads.filter((k) => k === 'index')).toHaveLength(2);
+  });
+
+  it('with caches, reads series entries and chunks once, and only the chunks a query adds', async () => {
+    const { blockDir, meta } = await written();
+    const bucket = new FilesystemBucket(blockDir);
+    const reads: string[] = [];
+    const spy = { ...bucket, name: bucket.name, getRange: (k: string, o: number, n: number) => (reads.push(k), bucket.getRange(k, o, n)), get: (k: string) => bucket.get(k) };
+    const caches = { series: new LruCache<SeriesEntry>(1 << 20), chunks: new LruCache<CachedChunks>(1 << 20) };
+    const reader = await BlockReader.open(spy as unknown as FilesystemBucket, meta.ulid, { caches, cacheKey: `tenant-1/${meta.ulid}` });
+    const sel = [new Matcher('=', '__name__', 'http_requests_total')];
+    const expected = input[3];
+    // The second of four chunks first, then the whole series: only the three others are read.
+    reads.length = 0;
+    await reader.select(sel, T0 + 200 * 15_000, T0 + 210 * 15_000);
+    expect(reads.filter((k) => k.startsWith('chunks/'))).toHaveLength(1);
+    reads.length = 0;
+    const [whole] = await reader.select(sel, -Infinity, Infinity);
+    expect([...whole.timestamps]).toEqual(expected.t);
+    expect([...whole.values]).toEqual(expected.v);
+    expect(reads.filter((k) => k === 'index')).toHaveLength(0); // postings and the entry cached
+    expect(reads.filter((k) => k.startsWith('chunks/')).length).toBeGreaterThan(0);
+    reads.length = 0;
+    const [again] = await reader.select(sel, -Infinity, Infinity);
+    expect(reads).toEqual([]);
+    expect([...again.values]).toEqual(expected.v);
+    expect(caches.series.hits).toBeGreaterThan(0);
+    expect(caches.chunks.bytes).toBeGreaterThan(expected.chunks.reduce((n, c) => n + c.bytes.length, 0));
+  });
+
+  it('with a chunks cache too small for a series, still answers (reading again)', async () => {
+    const { blockDir, meta } = await written();
+    const caches = { chunks: new LruCache<CachedChunks>(10) };
+    const reader = await BlockReader.open(new FilesystemBucket(blockDir), meta.ulid, { caches });
+    for (let i = 0; i < 2; i++) {
+      const [s] = await reader.select([new Matcher('=', '__name__', 'http_requests_total')], -Infinity, Infinity);
+      expect([...s.values]).toEqual(input[3].v);
+    }
+    expect(caches.chunks.size).toBe(0);
   });
 
   it('lists label names and values', async () => {

@@ -3,6 +3,7 @@ import { intersectSorted, type Label, type Labels, type Matcher, unionSorted } f
 import type { Series } from '@myelin/storage';
 import { crc32c, decodeChunkRange, ENC_XOR } from '@myelin/tsdb-chunkenc';
 import { ByteReader, FormatError } from './bytes';
+import type { LruCache } from './lru-cache';
 import type { BlockMeta } from './meta';
 import { CHUNKS_MAGIC, INDEX_MAGIC } from './writer';
 
@@ -45,10 +46,37 @@ export interface SeriesChunks {
   chunks: EncodedChunk[];
 }
 
-interface SeriesEntry {
+/** A series entry of a block's index: its labels and its chunks' time ranges and references. */
+export interface SeriesEntry {
   labels: Labels;
   chunks: ChunkMeta[];
 }
+
+/**
+ * Caches a reader consults before reading (Cortex's in-memory index and chunks caches), shared by
+ * the readers of many blocks: keys start with the reader's cache key (tenant and block).
+ */
+export interface BlockCaches {
+  /** Parsed series entries. */
+  series?: LruCache<SeriesEntry>;
+  /**
+   * Chunks read, checksum verified, with their time ranges (copies: no read buffer is kept
+   * alive), per series: slot i holds the series entry's chunk i once read.
+   */
+  chunks?: LruCache<CachedChunks>;
+}
+
+export interface OpenOptions {
+  caches?: BlockCaches;
+  /** What this block's cache keys start with (default its ULID); callers serving many tenants add the tenant. */
+  cacheKey?: string;
+}
+
+/** Cache sizes: the bytes a value holds plus what JS objects and typed arrays cost around them. */
+const seriesEntrySize = (s: SeriesEntry) => 80 + 48 * s.labels.length + 40 * s.chunks.length;
+/** A series' chunks as the chunks cache holds them: slot i is its entry's chunk i, once read. */
+export type CachedChunks = Array<EncodedChunk | undefined>;
+const cachedChunksSize = (cs: CachedChunks) => cs.reduce((n, c) => n + (c ? 200 + c.bytes.length : 8), 64);
 
 /** Index of the first element >= x in an ascending array. */
 function lowerBound(xs: readonly number[], x: number): number {
@@ -85,6 +113,9 @@ export class BlockReader {
     private readonly postingsTable: Map<string, Map<string, number>>,
     /** Every postings offset, ascending, then the end of the postings section: bounds each list. */
     private readonly postingsBounds: number[],
+    private readonly caches: BlockCaches,
+    /** Prefix of this block's cache keys. */
+    private readonly cacheKey: string,
   ) {}
 
   /** Postings lists read so far, by JSON [name, value], least recently used first. */
@@ -96,7 +127,7 @@ export class BlockReader {
    * the whole index. Postings lists and series are read by range when a selection needs them;
    * the reader object is the in-memory cache of the header.
    */
-  static async open(bucket: BlockFiles, ulid: string): Promise<BlockReader> {
+  static async open(bucket: BlockFiles, ulid: string, options: OpenOptions = {}): Promise<BlockReader> {
     const what = (file: string) => `block ${ulid} ${file}`;
     let meta: BlockMeta;
     try {
@@ -174,7 +205,7 @@ export class BlockReader {
     offsets.sort((a, b) => a - b);
     // Postings end where the label offset table (or the postings offset table) starts.
     offsets.push(labelOffsetTableAt > (offsets.at(-1) ?? 0) ? labelOffsetTableAt : postingsTableAt);
-    return new BlockReader(meta, bucket, source, size, symbols, postingsTable, offsets);
+    return new BlockReader(meta, bucket, source, size, symbols, postingsTable, offsets, options.caches ?? {}, `${options.cacheKey ?? ulid}/`);
   }
 
   get ulid(): string {
@@ -246,8 +277,28 @@ export class BlockReader {
     return result ?? this.postings('', '');
   }
 
-  /** Series entries by ID, read in as few index reads as their positions allow. */
+  /** Series entries by ID: from the series cache, the others read (and cached). */
   private async seriesEntries(ids: readonly number[]): Promise<SeriesEntry[]> {
+    const cache = this.caches.series;
+    if (!cache) return this.readSeriesEntries(ids);
+    const out: SeriesEntry[] = new Array(ids.length);
+    const missing: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const hit = cache.get(this.cacheKey + ids[i]);
+      if (hit) out[i] = hit;
+      else missing.push(i);
+    }
+    if (missing.length === 0) return out;
+    const read = await this.readSeriesEntries(missing.map((i) => ids[i]));
+    missing.forEach((i, k) => {
+      out[i] = read[k];
+      cache.set(this.cacheKey + ids[i], read[k], seriesEntrySize(read[k]));
+    });
+    return out;
+  }
+
+  /** Series entries by ID, read in as few index reads as their positions allow. */
+  private async readSeriesEntries(ids: readonly number[]): Promise<SeriesEntry[]> {
     const ranges = ids.map((id) => ({ offset: id * 16, length: Math.min(SERIES_READ, this.indexSize - id * 16) }));
     const out: SeriesEntry[] = new Array(ids.length);
     await Promise.all(
@@ -337,15 +388,44 @@ export class BlockReader {
    */
   async selectChunks(matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesChunks[]> {
     const ids = await this.candidates(matchers);
-    const entries = (await this.seriesEntries(ids)).filter((s) => matchers.every((m) => m.matchesLabels(s.labels)));
-    const wanted = entries.map((s) => s.chunks.filter((c) => c.maxTime >= mint && c.minTime <= maxt));
-    const datas = await this.readChunks(wanted.flat().map((c) => c.ref));
+    const entries = await this.seriesEntries(ids);
+    const cache = this.caches.chunks;
     const out: SeriesChunks[] = [];
-    let k = 0;
-    for (const [i, s] of entries.entries()) {
-      if (wanted[i].length === 0) continue;
-      out.push({ labels: s.labels, chunks: wanted[i].map((c) => ({ minTime: c.minTime, maxTime: c.maxTime, bytes: datas[k++] })) });
+    // Chunks not in the cache: where each goes once read.
+    const missing: Array<{ meta: ChunkMeta; list: EncodedChunk[]; at: number; cached?: CachedChunks; slot: number }> = [];
+    const filled = new Map<string, CachedChunks>();
+    for (let k = 0; k < entries.length; k++) {
+      const s = entries[k];
+      if (!matchers.every((m) => m.matchesLabels(s.labels))) continue;
+      const chunks: EncodedChunk[] = [];
+      let cached: CachedChunks | undefined;
+      let key = '';
+      for (let j = 0; j < s.chunks.length; j++) {
+        const c = s.chunks[j];
+        if (c.maxTime < mint || c.minTime > maxt) continue;
+        // One cache entry per series (its chunks, filled as they are read): one lookup, not one per chunk.
+        if (cache && !cached) {
+          key = this.cacheKey + ids[k];
+          cached = cache.get(key) ?? new Array<EncodedChunk | undefined>(s.chunks.length);
+        }
+        const hit = cached?.[j];
+        if (hit === undefined) {
+          missing.push({ meta: c, list: chunks, at: chunks.length, cached, slot: j });
+          if (cached) filled.set(key, cached);
+        }
+        chunks.push(hit as EncodedChunk); // a miss is filled in below
+      }
+      if (chunks.length > 0) out.push({ labels: s.labels, chunks });
     }
+    if (missing.length === 0) return out;
+    const datas = await this.readChunks(missing.map((m) => m.meta.ref));
+    missing.forEach(({ meta, list, at, cached, slot }, i) => {
+      // Cached chunks are copies: a view would keep the whole read buffer alive.
+      const chunk = { minTime: meta.minTime, maxTime: meta.maxTime, bytes: cached ? Uint8Array.prototype.slice.call(datas[i]) : datas[i] };
+      list[at] = chunk;
+      if (cached) cached[slot] = chunk;
+    });
+    if (cache) for (const [key, cached] of filled) cache.set(key, cached, cachedChunksSize(cached));
     return out;
   }
 

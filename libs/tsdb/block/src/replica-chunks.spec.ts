@@ -24,6 +24,9 @@ describe('replica chunks', () => {
     ['same count, one chunk differing', () => [[a, b], [a, chunk([[3, 3], [4, 5]])]], 3],
     ['one list out of time order', () => [[b, a], [b, a]], 2],
     ['one list alone', () => [[a, b]], 2],
+    ['store and ingesters sharing one chunk', () => [[a, b], [chunk([[3, 3], [4, 4]]), chunk([[5, 5], [6, 6]])]], 3],
+    ['three replicas, one short a chunk', () => [[a, b], [chunk([[1, 1], [2, 2]]), chunk([[3, 3], [4, 4]])], [b]], 2],
+    ['same start, different ends', () => [[a, b], [chunk([[1, 1], [2, 2], [2.5, 9]])]], 3],
   ])('keeps each distinct chunk once, in time order: %s', (_name, lists, count) => {
     const kept = uniqueChunks(lists());
     expect(kept).toHaveLength(count);

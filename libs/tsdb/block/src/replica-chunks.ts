@@ -20,26 +20,51 @@ function allSame(lists: readonly (readonly EncodedChunk[])[]): boolean {
   return true;
 }
 
+/** Whether a list is sorted by start, then end (as blocks and heads give chunks). */
+function inTimeOrder(list: readonly EncodedChunk[]): boolean {
+  for (let i = 1; i < list.length; i++) {
+    const a = list[i - 1];
+    const b = list[i];
+    if (b.minTime < a.minTime || (b.minTime === a.minTime && b.maxTime < a.maxTime)) return false;
+  }
+  return true;
+}
+
+/** Whether `c` equals a chunk of `kept` (sorted by start): only its tail can start where `c` does. */
+function keptAlready(kept: readonly EncodedChunk[], c: EncodedChunk): boolean {
+  for (let j = kept.length - 1; j >= 0 && kept[j].minTime === c.minTime; j--) if (kept[j] === c || sameChunk(kept[j], c)) return true;
+  return false;
+}
+
 /**
  * The chunks of one series from several blocks, each once: the RF ingesters that received a
  * series cut byte-identical chunks from the same samples, so a replica's chunk equal to one
  * already kept (same time range, same bytes) is dropped before anything is decoded. Sorted by
- * time.
+ * time. Lists in time order (the usual case) are merged head by head, without a map or a sort.
  */
 export function uniqueChunks(lists: readonly (readonly EncodedChunk[])[]): EncodedChunk[] {
   if (allSame(lists)) return lists[0] as EncodedChunk[];
   const kept: EncodedChunk[] = [];
-  const byStart = new Map<number, EncodedChunk[]>();
-  for (const list of lists) {
-    for (const c of list) {
-      const same = byStart.get(c.minTime);
-      if (same?.some((k) => sameChunk(k, c))) continue;
-      if (same) same.push(c);
-      else byStart.set(c.minTime, [c]);
-      kept.push(c);
-    }
+  if (!lists.every(inTimeOrder)) {
+    for (const list of lists) for (const c of list) kept.push(c);
+    kept.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
+    return kept.filter((c, i) => !keptAlready(kept.slice(0, i), c));
   }
-  return kept.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
+  const at = new Array<number>(lists.length).fill(0);
+  for (;;) {
+    let best = -1;
+    let next: EncodedChunk | undefined;
+    for (let l = 0; l < lists.length; l++) {
+      const c = lists[l][at[l]];
+      if (c !== undefined && (next === undefined || c.minTime < next.minTime || (c.minTime === next.minTime && c.maxTime < next.maxTime))) {
+        best = l;
+        next = c;
+      }
+    }
+    if (next === undefined) return kept;
+    at[best]++;
+    if (!keptAlready(kept, next)) kept.push(next);
+  }
 }
 
 /**

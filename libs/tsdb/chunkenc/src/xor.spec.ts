@@ -83,6 +83,15 @@ describe('XOR chunk', () => {
     expect(() => decodeXOR(bytes.subarray(0, bytes.length - 10), out, new Float64Array(50))).toThrow('chunk data ended early');
   });
 
+  it('reports a chunk cut anywhere (in the first sample too) as ended early', () => {
+    const c = new XORChunk();
+    for (let i = 0; i < 5; i++) c.append(1_700_000_000_000 + i * 15_000, i * 1.5);
+    const bytes = c.bytes();
+    for (let cut = 2; cut < bytes.length; cut++) {
+      expect(() => decodeXOR(bytes.subarray(0, cut), new Float64Array(5), new Float64Array(5))).toThrow(new RangeError('chunk data ended early'));
+    }
+  });
+
   it('decodes into arrays at an offset', () => {
     const c = new XORChunk();
     c.append(5, 50);

@@ -72,11 +72,13 @@ async function main(): Promise<void> {
     // ingesters, so they are asked for the last 2h30m and the blocks up to 2 h ago (the half hour
     // of overlap is de-duplicated). Asking ingesters for less than the data only they hold would
     // leave a gap: Cortex's rule that query-ingesters-within must cover it.
+    // The querier runs with the in-memory chunks cache on (as Cortex deployments run a chunks
+    // cache): a dashboard refreshing reads object storage's chunks once.
     // The compactor merges the three ingesters' replica blocks into one; the querier reads the
     // merged block alone, as a Cortex querier does once the replicas' deletion marks are older
     // than its ignore-deletion-marks delay (0 here: the steady state, not the first hours).
     const compactor = await MyelinProcess.start({ binary: 'compactor', args: [...bucket, '-compactor.compaction-interval=0', `-compactor.data-dir=${path.join(dir, 'compactor')}`, '-log.level=warn'] });
-    const querierArgs = [...ring, ...bucket, '-blocks-storage.bucket-store.ignore-deletion-marks-delay=0s', `-querier.query-store-after=${a.storeAfter || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000)}m`}`, `-querier.query-ingesters-within=${a.ingestersWithin || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000) + 30}m`}`, '-querier.max-samples=0'];
+    const querierArgs = [...ring, ...bucket, '-blocks-storage.bucket-store.ignore-deletion-marks-delay=0s', `-querier.query-store-after=${a.storeAfter || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000)}m`}`, `-querier.query-ingesters-within=${a.ingestersWithin || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000) + 30}m`}`, '-querier.max-samples=0', '-blocks-storage.bucket-store.chunks-cache.backend=inmemory'];
     const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [], args: querierArgs });
     processes.push(distributor, querier, compactor);
     await waitFor('three ACTIVE ingesters', async () => {

@@ -1,5 +1,5 @@
 import type { Labels } from '@myelin/model';
-import { countValues, limitK, limitRatio } from './aggregate';
+import { aggregateValues, countValues, limitK, limitRatio } from './aggregate';
 import type { StepSeries } from './engine';
 
 function s(labels: Record<string, string>, values: Array<number | null>): StepSeries {
@@ -8,6 +8,16 @@ function s(labels: Record<string, string>, values: Array<number | null>): StepSe
 }
 
 const shown = (out: StepSeries[]) => out.map((x) => `${x.labels.map((l) => `${l.name}=${l.value}`).join(',')}:${[...x.values].map((v, i) => (x.present[i] ? v : '_')).join(' ')}`);
+
+describe('sum', () => {
+  it.each<[string, Array<Array<number | null>>, string]>([
+    ['compensated per step (1e100 + 1 - 1e100 = 1)', [[1e100, 5], [1, null], [-1e100, 2]], ':1 7'],
+    ['steps no member has stay absent', [[null, 1], [null, 2]], ':_ 3'],
+    ['infinities: +Inf alone, +Inf - Inf is NaN', [[Infinity, Infinity], [1, -Infinity]], ':Infinity NaN'],
+  ])('%s', (_, columns, want) => {
+    expect(shown(aggregateValues('sum', columns.map((v, i) => s({ i: String(i) }, v)), 2, { labels: [], without: false }, undefined))).toEqual([want]);
+  });
+});
 
 describe('limitK', () => {
   const input = [s({ g: 'a', i: '1' }, [1, null, 3]), s({ g: 'a', i: '2' }, [10, 20, 30]), s({ g: 'b', i: '3' }, [100, 200, null])];

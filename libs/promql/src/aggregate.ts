@@ -1,7 +1,7 @@
 import { type Labels, labelsHash, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
 import { formatGoF } from './go-format';
 import type { StepSeries } from './engine';
-import { avgOverTime, extreme, type MutableWindow, quantile, sumOverTime, variance } from './range-functions';
+import { avgOverTime, extreme, kahanInc, type MutableWindow, quantile, sumOverTime, variance } from './range-functions';
 
 /**
  * Aggregation over an instant vector, step by step: series are grouped by the labels named in
@@ -77,6 +77,11 @@ export function aggregateValues(op: string, series: StepSeries[], steps: number,
   const out: StepSeries[] = [];
   const scratch = new Float64Array(series.length);
   for (const group of groupsOf(series, g)) {
+    if (op === 'sum') {
+      const summed = sumMembers(group.members, steps);
+      if (summed.present.includes(1)) out.push({ labels: group.labels, ...summed, dropName: group.dropName });
+      continue;
+    }
     const values = new Float64Array(steps);
     const present = new Uint8Array(steps);
     for (let i = 0; i < steps; i++) {
@@ -89,6 +94,28 @@ export function aggregateValues(op: string, series: StepSeries[], steps: number,
     if (present.includes(1)) out.push({ labels: group.labels, values, present, dropName: group.dropName });
   }
   return out;
+}
+
+/**
+ * `sum` of a group, member by member over all steps (each member's columns read in order, not one
+ * value per member per step): per step the same Kahan-compensated additions in the same order as
+ * sumOverTime over the step's values, so the same result.
+ */
+function sumMembers(members: readonly StepSeries[], steps: number): { values: Float64Array; present: Uint8Array } {
+  const sum = new Float64Array(steps);
+  const comp = new Float64Array(steps);
+  const present = new Uint8Array(steps);
+  for (const m of members) {
+    const vs = m.values;
+    const ps = m.present;
+    for (let i = 0; i < steps; i++) {
+      if (ps[i] === 0) continue;
+      sum[i] = kahanInc(vs[i], sum[i], comp, i);
+      present[i] = 1;
+    }
+  }
+  for (let i = 0; i < steps; i++) if (present[i] === 1 && Number.isFinite(sum[i])) sum[i] += comp[i];
+  return { values: sum, present };
 }
 
 /**

@@ -42,15 +42,16 @@ const C2 = new Float64Array(1);
 const C3 = new Float64Array(1);
 
 /** Kahan-Babuska summation step: returns the new sum, and the compensation in `c[0]`. */
-function kahanInc(inc: number, sum: number, c: Float64Array): number {
+/** sum + inc, the lost low-order part added to c[k] (Kahan-Babuska, as Prometheus 3). */
+export function kahanInc(inc: number, sum: number, c: Float64Array, k = 0): number {
   const t = sum + inc;
-  if (!Number.isFinite(t) && !Number.isNaN(t)) c[0] = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) c[0] += sum - t + inc;
-  else c[0] += inc - t + sum;
+  if (!Number.isFinite(t) && !Number.isNaN(t)) c[k] = 0;
+  else if (Math.abs(sum) >= Math.abs(inc)) c[k] += sum - t + inc;
+  else c[k] += inc - t + sum;
   return t;
 }
 
-function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): number | undefined {
+export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): number | undefined {
   const n = w.hi - w.lo;
   if (n < 2) return undefined;
   const first = w.vs[w.lo];

@@ -7,6 +7,7 @@
 //
 //   node dist/tools/bench-query/main.js [--hours=6] [--runs=7] [--only=NAME] [--prometheus=false]
 //     [--profile-dir=DIR]  (writes a V8 CPU profile of the querier there)
+//     [--ingester-profile-dir=DIR]  (the same for the three ingesters)
 //     [--variants='old=dist/ab/old/main.js;new=dist/apps/querier/main.js --max-semi-space-size=64 -some.flag=x']
 //       (A/B: one querier per variant, a build (inside the workspace, for its node_modules) with
 //       node flags (--x) and querier flags (-x), over the same data; their runs alternate, so the
@@ -20,6 +21,8 @@ import { apiRangeQuery, type BenchQuery, compareWithPrometheus, cpuMeter, percen
 interface QueryBenchArgs {
   /** Writes a V8 CPU profile of the querier there. */
   profileDir: string;
+  /** Writes V8 CPU profiles of the ingesters there. */
+  ingesterProfileDir: string;
   /** Override the querier's -querier.query-store-after / -querier.query-ingesters-within (e.g. 7h / 0 for ingesters only). */
   storeAfter: string;
   ingestersWithin: string;
@@ -50,8 +53,8 @@ const TENANT = 'bench';
 
 async function main(): Promise<void> {
   const a = parseDashboardArgs<QueryBenchArgs>(
-    { profileDir: '', storeAfter: '', ingestersWithin: '', variants: '' },
-    { 'profile-dir': (x, v) => (x.profileDir = path.resolve(v)), 'store-after': (x, v) => (x.storeAfter = v), 'ingesters-within': (x, v) => (x.ingestersWithin = v), variants: (x, v) => (x.variants = v) },
+    { profileDir: '', ingesterProfileDir: '', storeAfter: '', ingestersWithin: '', variants: '' },
+    { 'profile-dir': (x, v) => (x.profileDir = path.resolve(v)), 'ingester-profile-dir': (x, v) => (x.ingesterProfileDir = path.resolve(v)), 'store-after': (x, v) => (x.storeAfter = v), 'ingesters-within': (x, v) => (x.ingestersWithin = v), variants: (x, v) => (x.variants = v) },
   );
   console.log(`bench:query ${JSON.stringify(a)} on ${cpus().length} x ${cpus()[0]?.model}, node ${process.version}`);
   const { series, scrapes, start, queryEnd, queries } = dataWindow(a);
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
     const ring = ['-ring.store=redis', `-ring.redis.address=${redis.address}`, '-distributor.replication-factor=3', '-auth.enabled=true', '-log.level=warn'];
     const bucket = s3.myelinFlags();
     for (let i = 1; i <= 3; i++) {
-      processes.push(await MyelinProcess.start({ binary: 'ingester', args: [...ring, ...bucket, `-ring.instance-id=ingester-${i}`, '-ring.instance-addr=127.0.0.1', `-blocks-storage.tsdb.dir=${path.join(dir, `ingester-${i}`)}`, '-ingester.max-series-per-user=0'] }));
+      processes.push(await MyelinProcess.start({ binary: 'ingester', nodeArgs: a.ingesterProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.ingesterProfileDir}`] : [], args: [...ring, ...bucket, `-ring.instance-id=ingester-${i}`, '-ring.instance-addr=127.0.0.1', `-blocks-storage.tsdb.dir=${path.join(dir, `ingester-${i}`)}`, '-ingester.max-series-per-user=0'] }));
     }
     const distributor = await MyelinProcess.start({ binary: 'distributor', args: [...ring, '-distributor.ingestion-rate-limit=0'] });
     // Cortex's production split, scaled to the data: the last third (2 h of 6) is only in the

@@ -149,6 +149,19 @@ describe('block writer and reader', () => {
     expect(caches.chunks.bytes).toBeGreaterThan(expected.chunks.reduce((n, c) => n + c.bytes.length, 0));
   });
 
+  it.each([
+    ['chunks cache alone', () => ({ chunks: new LruCache<CachedChunks>(1 << 20) })],
+    ['no caches', () => ({})],
+  ])('answers a narrow then a whole range right with %s', async (_, caches) => {
+    const { blockDir, meta } = await written();
+    const reader = await BlockReader.open(new FilesystemBucket(blockDir), meta.ulid, { caches: caches() });
+    const sel = [new Matcher('=', '__name__', 'http_requests_total')];
+    const [narrow] = await reader.select(sel, T0 + 300 * 15_000, T0 + 301 * 15_000);
+    expect([...narrow.values]).toEqual(input[3].v.slice(300, 302));
+    const [whole] = await reader.select(sel, -Infinity, Infinity);
+    expect([...whole.values]).toEqual(input[3].v);
+  });
+
   it('with a chunks cache too small for a series, still answers (reading again)', async () => {
     const { blockDir, meta } = await written();
     const caches = { chunks: new LruCache<CachedChunks>(10) };

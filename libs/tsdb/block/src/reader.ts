@@ -116,7 +116,9 @@ export class BlockReader {
     private readonly caches: BlockCaches,
     /** Prefix of this block's cache keys. */
     private readonly cacheKey: string,
-  ) {}
+  ) {
+    this.indexWhat = `block ${meta.ulid} index`;
+  }
 
   /** Postings lists read so far, by JSON [name, value], least recently used first. */
   private readonly postingsCache = new Map<string, Promise<number[]>>();
@@ -213,8 +215,11 @@ export class BlockReader {
   }
 
   private what(file: string): string {
-    return `block ${this.meta.ulid} ${file}`;
+    return file === 'index' ? this.indexWhat : `block ${this.meta.ulid} ${file}`;
   }
+
+  /** Names the index in errors; built once (every series entry parsed is given it). */
+  private readonly indexWhat: string;
 
   /** A postings list, from the cache or read once (concurrent readers share the read). */
   private postings(name: string, value: string): Promise<number[]> {
@@ -277,10 +282,14 @@ export class BlockReader {
     return result ?? this.postings('', '');
   }
 
-  /** Series entries by ID: from the series cache, the others read (and cached). */
-  private async seriesEntries(ids: readonly number[]): Promise<SeriesEntry[]> {
+  /**
+   * Series entries by ID: from the series cache, the others read (and cached). Without caches,
+   * an entry lists only its chunks overlapping [mint, maxt] (no object for a chunk not wanted);
+   * the chunks cache needs whole entries (its slots are the entry's chunks).
+   */
+  private async seriesEntries(ids: readonly number[], mint: number, maxt: number): Promise<SeriesEntry[]> {
     const cache = this.caches.series;
-    if (!cache) return this.readSeriesEntries(ids);
+    if (!cache) return this.caches.chunks ? this.readSeriesEntries(ids, -Infinity, Infinity) : this.readSeriesEntries(ids, mint, maxt);
     const out: SeriesEntry[] = new Array(ids.length);
     const missing: number[] = [];
     for (let i = 0; i < ids.length; i++) {
@@ -289,7 +298,7 @@ export class BlockReader {
       else missing.push(i);
     }
     if (missing.length === 0) return out;
-    const read = await this.readSeriesEntries(missing.map((i) => ids[i]));
+    const read = await this.readSeriesEntries(missing.map((i) => ids[i]), -Infinity, Infinity);
     missing.forEach((i, k) => {
       out[i] = read[k];
       cache.set(this.cacheKey + ids[i], read[k], seriesEntrySize(read[k]));
@@ -298,36 +307,36 @@ export class BlockReader {
   }
 
   /** Series entries by ID, read in as few index reads as their positions allow. */
-  private async readSeriesEntries(ids: readonly number[]): Promise<SeriesEntry[]> {
+  private async readSeriesEntries(ids: readonly number[], mint: number, maxt: number): Promise<SeriesEntry[]> {
     const ranges = ids.map((id) => ({ offset: id * 16, length: Math.min(SERIES_READ, this.indexSize - id * 16) }));
     const out: SeriesEntry[] = new Array(ids.length);
     await Promise.all(
       coalesceRanges(ranges, READ_GAP, MAX_READ).map(async (m) => {
         const buf = await this.index.read(m.offset, m.length);
-        for (const i of m.members) out[i] = this.parseSeries(ids[i], buf, ids[i] * 16 - m.offset) ?? (await this.series(ids[i]));
+        for (const i of m.members) out[i] = this.parseSeries(ids[i], buf, ids[i] * 16 - m.offset, mint, maxt) ?? (await this.series(ids[i], mint, maxt));
       }),
     );
     return out;
   }
 
   /** One series entry read on its own (an entry longer than the batched read gave). */
-  private async series(id: number): Promise<SeriesEntry> {
+  private async series(id: number, mint: number, maxt: number): Promise<SeriesEntry> {
     const at = id * 16;
     if (at >= this.indexSize) throw new FormatError(`${this.what('index')}: series ${id} is past the end`);
     let buf = await this.index.read(at, Math.min(SERIES_READ, this.indexSize - at));
-    const entry = this.parseSeries(id, buf, 0);
+    const entry = this.parseSeries(id, buf, 0, mint, maxt);
     if (entry) return entry;
     const r = new ByteReader(buf, this.what('index'));
     const len = r.uvarint();
     if (at + r.pos + len + 4 > this.indexSize) throw new FormatError(`${this.what('index')}: series ${id} runs past the end`);
     buf = await this.index.read(at, r.pos + len + 4);
-    const whole = this.parseSeries(id, buf, 0);
+    const whole = this.parseSeries(id, buf, 0, mint, maxt);
     if (!whole) throw new FormatError(`${this.what('index')}: series ${id} truncated`);
     return whole;
   }
 
-  /** The entry at `start` in `buf`, or undefined when `buf` ends before it does. */
-  private parseSeries(id: number, buf: Uint8Array, start: number): SeriesEntry | undefined {
+  /** The entry at `start` in `buf` with its chunks overlapping [mint, maxt], or undefined when `buf` ends before it does. */
+  private parseSeries(id: number, buf: Uint8Array, start: number, mint: number, maxt: number): SeriesEntry | undefined {
     const r = new ByteReader(buf, this.what('index'), start);
     let len: number;
     try {
@@ -340,11 +349,13 @@ export class BlockReader {
     r.end = from + len;
     const nLabels = r.uvarint();
     const labels: Label[] = new Array(nLabels);
-    const sym = (ref: number) => {
-      if (ref >= this.symbols.length) throw new FormatError(`${this.what('index')}: series ${id} refers to symbol ${ref} of ${this.symbols.length}`);
-      return this.symbols[ref];
-    };
-    for (let i = 0; i < nLabels; i++) labels[i] = { name: sym(r.uvarint()), value: sym(r.uvarint()) };
+    const symbols = this.symbols;
+    for (let i = 0; i < nLabels; i++) {
+      const name = symbols[r.uvarint()];
+      const value = symbols[r.uvarint()];
+      if (name === undefined || value === undefined) throw new FormatError(`${this.what('index')}: series ${id} refers to a symbol past the ${symbols.length} of the table`);
+      labels[i] = { name, value };
+    }
     const nChunks = r.uvarint();
     const chunks: ChunkMeta[] = [];
     let prevMaxT = 0;
@@ -353,7 +364,7 @@ export class BlockReader {
       const minTime = i === 0 ? r.varint() : prevMaxT + r.uvarint();
       const maxTime = minTime + r.uvarint();
       const ref = i === 0 ? r.uvarint() : prevRef + r.varint();
-      chunks.push({ minTime, maxTime, ref });
+      if (maxTime >= mint && minTime <= maxt) chunks.push({ minTime, maxTime, ref });
       prevMaxT = maxTime;
       prevRef = ref;
     }
@@ -378,7 +389,7 @@ export class BlockReader {
 
   /** The labels of the series matching the matchers with a chunk overlapping [mint, maxt]; no chunk is read. */
   async selectLabels(matchers: readonly Matcher[], mint: number, maxt: number): Promise<Labels[]> {
-    const entries = await this.seriesEntries(await this.candidates(matchers));
+    const entries = await this.seriesEntries(await this.candidates(matchers), mint, maxt);
     return entries.filter((s) => matchers.every((m) => m.matchesLabels(s.labels)) && s.chunks.some((c) => c.maxTime >= mint && c.minTime <= maxt)).map((s) => s.labels);
   }
 
@@ -388,7 +399,7 @@ export class BlockReader {
    */
   async selectChunks(matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesChunks[]> {
     const ids = await this.candidates(matchers);
-    const entries = await this.seriesEntries(ids);
+    const entries = await this.seriesEntries(ids, mint, maxt);
     const cache = this.caches.chunks;
     const out: SeriesChunks[] = [];
     // Chunks not in the cache: where each goes once read.

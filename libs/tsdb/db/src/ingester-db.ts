@@ -242,10 +242,14 @@ export class IngesterDB {
   async selectChunks(tenant: string, matchers: readonly Matcher[], mint: number, maxt: number): Promise<SeriesChunks[]> {
     const lists: SeriesChunks[][] = [];
     const head = this.head.existingTenant(tenant);
-    if (head) lists.push(head.matching(matchers).flatMap((s) => {
-      const chunks = s.chunks(mint, maxt);
-      return chunks.length > 0 ? [{ labels: s.labels, chunks }] : [];
-    }));
+    if (head) {
+      const fromHead: SeriesChunks[] = [];
+      for (const s of head.matching(matchers)) {
+        const chunks = s.chunks(mint, maxt);
+        if (chunks.length > 0) fromHead.push({ labels: s.labels, chunks });
+      }
+      lists.push(fromHead);
+    }
     for (const b of this.blocks.get(tenant) ?? []) if (b.meta.maxTime > mint && b.meta.minTime <= maxt) lists.push(await b.reader.selectChunks(matchers, mint, maxt));
     return combineChunkSeries(lists);
   }

@@ -144,7 +144,7 @@ export class MemSeries {
   /** The chunks overlapping [mint, maxt], still encoded (the open one as its current bytes), in time order. */
   chunks(mint: number, maxt: number): Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> {
     const out: Array<{ minTime: number; maxTime: number; bytes: Uint8Array }> = [];
-    for (const c of this.closed) if (c.maxTime >= mint && c.minTime <= maxt) out.push({ minTime: c.minTime, maxTime: c.maxTime, bytes: c.bytes });
+    for (const c of this.closed) if (c.maxTime >= mint && c.minTime <= maxt) out.push(c); // immutable: given as it is
     const slot = this.slot;
     if (this.openCount > 0 && this.arena.maxTime(slot) >= mint && this.arena.minTime(slot) <= maxt) out.push({ minTime: this.arena.minTime(slot), maxTime: this.arena.maxTime(slot), bytes: this.arena.bytes(slot) });
     return out;

@@ -2,7 +2,7 @@ import { XORChunk } from '@myelin/tsdb-chunkenc';
 import { SampleBuffer } from '@myelin/storage';
 import { FormatError } from './bytes';
 import type { EncodedChunk } from './reader';
-import { decodeUnique, mergeChunkSeries, uniqueChunks } from './replica-chunks';
+import { combineChunkSeries, decodeUnique, mergeChunkSeries, uniqueChunks } from './replica-chunks';
 
 function chunk(samples: Array<[number, number]>): EncodedChunk {
   const c = new XORChunk();
@@ -39,6 +39,24 @@ describe('replica chunks', () => {
     const chunks = uniqueChunks([[a], [gap]]);
     expect(chunks).toHaveLength(2);
     expect(pairs(decodeUnique(chunks, -Infinity, Infinity))).toEqual([[1, 1], [2, 2], [3, 3]]);
+  });
+
+  it.each([
+    ['sources in label order (merged head by head)', false],
+    ['a source out of label order (joined by key, then sorted)', true],
+  ])('combines series from several sources: %s', (_, shuffled) => {
+    const L = (v: string) => [{ name: '__name__', value: v }];
+    const x = L('x');
+    const first = [{ labels: L('a'), chunks: [a] }, { labels: x, chunks: [a] }, { labels: L('z'), chunks: [b] }];
+    const second = [{ labels: L('b'), chunks: [b] }, { labels: L('x'), chunks: [chunk([[1, 1], [2, 2]]), b] }];
+    const out = combineChunkSeries([shuffled ? [...first].reverse() : first, second]);
+    expect(out.map((s) => [s.labels[0].value, s.chunks.length])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['x', 2], // a once (identical replicas), then b
+      ['z', 1],
+    ]);
+    expect(out[2].chunks[0]).toBe(a);
   });
 
   it('merges series across blocks: replicas once, neighbours in time joined, trimmed to the range', () => {

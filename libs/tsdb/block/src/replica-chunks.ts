@@ -88,11 +88,43 @@ function keyOf(labels: SeriesChunks['labels']): string {
   return k;
 }
 
+/** Whether a list's series are in strictly ascending label order (as blocks, heads and ingesters give them). */
+function sortedByLabels(list: readonly SeriesChunks[]): boolean {
+  for (let i = 1; i < list.length; i++) if (compareLabels(list[i - 1].labels, list[i].labels) >= 0) return false;
+  return true;
+}
+
 /**
  * Series from several sources (blocks, head, replicas) as one sorted set, still encoded: equal
- * label sets joined, their chunks each once (uniqueChunks), in time order.
+ * label sets joined, their chunks each once (uniqueChunks), in time order. Sources in label
+ * order (the usual case) are merged head by head; others go through a map and a sort.
  */
 export function combineChunkSeries(lists: readonly (readonly SeriesChunks[])[]): SeriesChunks[] {
+  if (!lists.every(sortedByLabels)) return combineByKey(lists);
+  const out: SeriesChunks[] = [];
+  const at = new Array<number>(lists.length).fill(0);
+  const same: EncodedChunk[][] = [];
+  for (;;) {
+    let min: SeriesChunks['labels'] | undefined;
+    for (let l = 0; l < lists.length; l++) {
+      const s = lists[l][at[l]];
+      if (s !== undefined && (min === undefined || (s.labels !== min && compareLabels(s.labels, min) < 0))) min = s.labels;
+    }
+    if (min === undefined) return out;
+    same.length = 0;
+    for (let l = 0; l < lists.length; l++) {
+      const s = lists[l][at[l]];
+      if (s !== undefined && (s.labels === min || compareLabels(s.labels, min) === 0)) {
+        same.push(s.chunks);
+        at[l]++;
+      }
+    }
+    out.push({ labels: min, chunks: same.length === 1 ? same[0] : uniqueChunks(same) });
+  }
+}
+
+/** combineChunkSeries for sources in no particular order: joined by label key, then sorted. */
+function combineByKey(lists: readonly (readonly SeriesChunks[])[]): SeriesChunks[] {
   const bySeries = new Map<string, { labels: SeriesChunks['labels']; lists: EncodedChunk[][] }>();
   for (const list of lists) {
     for (const s of list) {

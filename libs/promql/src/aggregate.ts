@@ -74,14 +74,14 @@ function reduce(op: string, vs: Float64Array, n: number, param: number): number 
 
 /** sum, avg, min, max, count, group, stddev, stdvar, quantile: one output series per group. */
 export function aggregateValues(op: string, series: StepSeries[], steps: number, g: Grouping, param: Float64Array | undefined): StepSeries[] {
+  if (op === 'sum') {
+    const sum = new GroupSum(g, steps);
+    for (const s of series) sum.add(s);
+    return sum.result();
+  }
   const out: StepSeries[] = [];
   const scratch = new Float64Array(series.length);
   for (const group of groupsOf(series, g)) {
-    if (op === 'sum') {
-      const summed = sumMembers(group.members, steps);
-      if (summed.present.includes(1)) out.push({ labels: group.labels, ...summed, dropName: group.dropName });
-      continue;
-    }
     const values = new Float64Array(steps);
     const present = new Uint8Array(steps);
     for (let i = 0; i < steps; i++) {
@@ -97,25 +97,44 @@ export function aggregateValues(op: string, series: StepSeries[], steps: number,
 }
 
 /**
- * `sum` of a group, member by member over all steps (each member's columns read in order, not one
- * value per member per step): per step the same Kahan-compensated additions in the same order as
- * sumOverTime over the step's values, so the same result.
+ * `sum by/without`, fed one series at a time, all its steps at once: per group and step the same
+ * Kahan-compensated additions in the same order as sumOverTime over the step's values (so the
+ * same result), groups in the order their first member came. The caller may reuse a series'
+ * columns once `add` returns, so a range function's output need not outlive the series.
  */
-function sumMembers(members: readonly StepSeries[], steps: number): { values: Float64Array; present: Uint8Array } {
-  const sum = new Float64Array(steps);
-  const comp = new Float64Array(steps);
-  const present = new Uint8Array(steps);
-  for (const m of members) {
-    const vs = m.values;
-    const ps = m.present;
-    for (let i = 0; i < steps; i++) {
+export class GroupSum {
+  private readonly groups = new Map<string, { labels: Labels; sum: Float64Array; comp: Float64Array; present: Uint8Array; dropName: boolean }>();
+
+  constructor(
+    private readonly g: Grouping,
+    private readonly steps: number,
+  ) {}
+
+  add(s: StepSeries): void {
+    const labels = groupLabels(s.labels, this.g);
+    const key = labelsKey(labels);
+    let acc = this.groups.get(key);
+    if (!acc) this.groups.set(key, (acc = { labels, sum: new Float64Array(this.steps), comp: new Float64Array(this.steps), present: new Uint8Array(this.steps), dropName: false }));
+    acc.dropName ||= s.dropName === true && labels.some((l) => l.name === METRIC_NAME);
+    const { sum, comp, present } = acc;
+    const vs = s.values;
+    const ps = s.present;
+    for (let i = 0; i < this.steps; i++) {
       if (ps[i] === 0) continue;
       sum[i] = kahanInc(vs[i], sum[i], comp, i);
       present[i] = 1;
     }
   }
-  for (let i = 0; i < steps; i++) if (present[i] === 1 && Number.isFinite(sum[i])) sum[i] += comp[i];
-  return { values: sum, present };
+
+  result(): StepSeries[] {
+    const out: StepSeries[] = [];
+    for (const { labels, sum, comp, present, dropName } of this.groups.values()) {
+      if (!present.includes(1)) continue;
+      for (let i = 0; i < this.steps; i++) if (present[i] === 1 && Number.isFinite(sum[i])) sum[i] += comp[i];
+      out.push({ labels, values: sum, present, dropName });
+    }
+    return out;
+  }
 }
 
 /**

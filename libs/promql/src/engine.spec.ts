@@ -56,6 +56,25 @@ describe('Engine over a Queryable', () => {
     expect(got.map((s) => ({ a: s.labels.a, v: s.values[0] }))).toEqual(want);
   });
 
+  it.each(['sum by (g) (rate(c[2m]))', 'sum without (i) (increase(c[3m]))', 'sum(avg_over_time(c[2m]))', 'sum by (__name__) (last_over_time(c[2m]))'])(
+    '%s: summed as each series is computed, the same as summing the whole vector',
+    async (q) => {
+      // Series ending one after another: later steps have fewer members.
+      const counters = queryable(
+        Array.from({ length: 6 }, (_, i) =>
+          series({ __name__: 'c', g: String(i % 2), i: String(i) }, Array.from({ length: 40 - 5 * i }, (_, k): [number, number] => [k * 15_000, (k % (i + 5)) * (i + 1) + 0.1 * k])),
+        ),
+      );
+      const e = new Engine(counters);
+      const range = { start: 60_000, end: 540_000, step: 30_000 };
+      // A filter keeping every value (and the name) hides the range function from the aggregation: the plain path.
+      const plain = q.replace(/\)\)$/, ') > -Inf)');
+      const fused = vector(await e.evaluate(q, range));
+      expect(fused.length).toBeGreaterThan(0);
+      expect(fused).toEqual(vector(await e.evaluate(plain, range)));
+    },
+  );
+
   it('drops the metric name on arithmetic, keeps it on a filtering comparison', async () => {
     const t = { start: 0, end: 0, step: 0 };
     expect(vector(await engine.evaluate('m * 2', t))).toEqual([

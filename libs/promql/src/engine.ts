@@ -1,6 +1,6 @@
 import { compareLabels, type Label, type Labels, labelsKey, METRIC_NAME, sortLabels } from '@myelin/model';
 import { collectSeries, type Queryable, SampleBuffer } from '@myelin/storage';
-import { AGGREGATIONS, aggregateValues, countValues, limitK, limitRatio, selectK } from './aggregate';
+import { AGGREGATIONS, aggregateValues, countValues, GroupSum, limitK, limitRatio, selectK } from './aggregate';
 import { formatGoG, quoteGo } from './go-format';
 import { annotation, Annotations } from './annotations';
 import { EvalError, NotImplementedError } from './errors';
@@ -352,7 +352,7 @@ export class Engine {
    * by `offset` or fixed by `@`), staleness markers left out. A scalar argument (the quantile of
    * quantile_over_time, predict_linear's seconds) is evaluated per step.
    */
-  private async callOverRange(e: Call, fn: RangeFunction, steps: number, times: Float64Array, range: EvalCtx): Promise<StepValue> {
+  private async callOverRange(e: Call, fn: RangeFunction, steps: number, times: Float64Array, range: EvalCtx, sink?: GroupSum): Promise<StepValue> {
     const args = e.args.map(unwrapParens);
     const mi = args.findIndex((a) => a.type === 'MatrixSelector' || a.type === 'SubqueryExpr');
     const m = args[mi];
@@ -375,11 +375,14 @@ export class Engine {
     const w: MutableWindow = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0, evalTime: 0, neverDrops: false };
     // One buffer for every series' samples: a window function keeps nothing of them.
     const scratch = new SampleBuffer();
+    // Feeding an aggregation (sum by (...) (rate(...))), every series' output is added to its
+    // group at once: one pair of columns for all series, none kept alive per series.
+    const shared = sink ? { values: new Float64Array(steps), present: new Uint8Array(steps) } : undefined;
     for (const s of input.series) {
       this.checkDeadline(range);
       const { ts, vs } = s.load(scratch);
-      const values = new Float64Array(steps);
-      const present = new Uint8Array(steps);
+      const values = shared ? shared.values : new Float64Array(steps);
+      const present = shared ? shared.present.fill(0) : new Uint8Array(steps);
       let any = false;
       w.ts = ts;
       w.vs = vs;
@@ -406,10 +409,12 @@ export class Engine {
         any = true;
       }
       if (!any) continue;
-      out.push({ labels: s.labels, values, present, dropName: s.dropName || !keepName });
+      const series = { labels: s.labels, values, present, dropName: s.dropName || !keepName };
+      if (sink) sink.add(series);
+      else out.push(series);
       if ((e.func === 'rate' || e.func === 'increase') && !s.dropName) warnIfNotCounter(s.labels, range.annotations);
     }
-    return { type: 'vector', series: out };
+    return { type: 'vector', series: sink ? sink.result() : out };
   }
 
   /** The samples a range selector reads: per step the window ends at the step (offset, @). */
@@ -507,9 +512,14 @@ export class Engine {
     if (op === 'count_values') return this.countValues(e, steps, times, range);
     const param = e.param ? await this.eval(e.param, steps, times, range) : undefined;
     if (param && param.type !== 'scalar') throw new NotImplementedError(`${e.op} with a ${param.type} parameter is not evaluated yet`);
+    const g = { labels: e.grouping, without: e.without };
+    const inner = unwrapParens(e.expr);
+    if (op === 'sum' && inner.type === 'Call' && RANGE_FUNCTIONS[inner.func]) {
+      // sum over a range function: each series summed into its group as soon as it is computed.
+      return this.callOverRange(inner, RANGE_FUNCTIONS[inner.func], steps, times, range, new GroupSum(g, steps));
+    }
     const v = await this.eval(e.expr, steps, times, range);
     if (v.type !== 'vector') throw new EvalError(`expected instant vector in aggregation ${e.op}, got ${v.type}`);
-    const g = { labels: e.grouping, without: e.without };
     if (op === 'quantile' && param?.type === 'scalar') warnInvalidQuantiles(param.values, range.annotations);
     const k = param?.type === 'scalar' ? param.values : new Float64Array(steps);
     if (op === 'topk' || op === 'bottomk' || op === 'limitk') {

@@ -63,7 +63,9 @@ export function clusterTopology(input: TopologyInput): ServiceSpec[] {
         `-blocks-storage.tsdb.dir=${input.dataDir}/ingester-${i + 1}/tsdb`,
       ]),
     ),
-    spec('querier', 'querier', 1 + INGESTER_COUNT),
+    // A chunks cache, as Cortex deployments run one: a refreshing dashboard reads each chunk of
+    // object storage once.
+    spec('querier', 'querier', 1 + INGESTER_COUNT, ['-blocks-storage.bucket-store.chunks-cache.backend=inmemory', `-blocks-storage.bucket-store.chunks-cache.inmemory.max-size-bytes=${256 << 20}`]),
     spec('compactor', 'compactor', 2 + INGESTER_COUNT),
   ];
 }

@@ -75,7 +75,8 @@ describe('read path: ingesters and blocks in S3, split by time', () => {
     distributor = await MyelinProcess.start({ binary: 'distributor', args: ringFlags() });
     const querierFlags = [...ringFlags(), ...s3Flags(), '-blocks-storage.bucket-store.sync-interval=1s'];
     overlapping = await MyelinProcess.start({ binary: 'querier', args: [...querierFlags, '-querier.query-ingesters-within=1h'] });
-    split = await MyelinProcess.start({ binary: 'querier', args: [...querierFlags, '-querier.query-ingesters-within=10m', '-querier.query-store-after=10m'] });
+    // This one caches chunks too: the tests below read some blocks twice, the second time from memory.
+    split = await MyelinProcess.start({ binary: 'querier', args: [...querierFlags, '-querier.query-ingesters-within=10m', '-querier.query-store-after=10m', '-blocks-storage.bucket-store.chunks-cache.backend=inmemory'] });
     await waitFor('three ACTIVE ingesters in the distributor\'s ring', async () => {
       const rows = ((await (await fetch(`${distributor.url}/ring?format=json`)).json()) as { instances: Array<{ state: string }> }).instances;
       return rows.filter((r) => r.state === 'ACTIVE').length === 3 ? true : undefined;
@@ -111,5 +112,11 @@ describe('read path: ingesters and blocks in S3, split by time', () => {
     expect(before).toEqual(written(oldStart, oldEnd));
     await Promise.all([1, 2, 3].map((i) => ingesters[i].stop('SIGKILL')));
     expect(await range(split, oldStart, oldEnd)).toEqual(before);
+    // The second read of the blocks came (at least in part) from the caches.
+    const metrics = await (await fetch(`${split.url}/metrics`)).text();
+    for (const cache of ['series', 'chunks']) {
+      const hits = Number(new RegExp(`^cortex_bucket_store_cache_hits_total\\{cache="${cache}"\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+      expect({ cache, hits: hits > 0 }).toEqual({ cache, hits: true });
+    }
   }, 30_000);
 });

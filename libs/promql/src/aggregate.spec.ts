@@ -1,5 +1,6 @@
 import type { Labels } from '@myelin/model';
 import { aggregateValues, countValues, limitK, limitRatio } from './aggregate';
+import { sumOverTime } from './range-functions';
 import type { StepSeries } from './engine';
 
 function s(labels: Record<string, string>, values: Array<number | null>): StepSeries {
@@ -16,6 +17,33 @@ describe('sum', () => {
     ['infinities: +Inf alone, +Inf - Inf is NaN', [[Infinity, Infinity], [1, -Infinity]], ':Infinity NaN'],
   ])('%s', (_, columns, want) => {
     expect(shown(aggregateValues('sum', columns.map((v, i) => s({ i: String(i) }, v)), 2, { labels: [], without: false }, undefined))).toEqual([want]);
+  });
+});
+
+describe('sum against sumOverTime of each step\'s values', () => {
+  it('gives the same result, bit for bit, on awkward values', () => {
+    // A fixed pseudo-random mix of magnitudes, signs, infinities, NaN and gaps.
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = (): number | null => {
+      const r = next();
+      if (r < 0.1) return null;
+      if (r < 0.13) return r < 0.115 ? Infinity : -Infinity;
+      if (r < 0.14) return NaN;
+      return (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20);
+    };
+    const steps = 50;
+    const columns = Array.from({ length: 12 }, () => Array.from({ length: steps }, pick));
+    const [got] = aggregateValues('sum', columns.map((v, i) => s({ i: String(i) }, v)), steps, { labels: [], without: false }, undefined);
+    for (let t = 0; t < steps; t++) {
+      const here = Float64Array.from(columns.map((c) => c[t]).filter((v): v is number => v !== null));
+      if (here.length === 0) {
+        expect(got.present[t]).toBe(0);
+        continue;
+      }
+      const want = sumOverTime({ ts: here, vs: here, lo: 0, hi: here.length, rangeStart: 0, rangeEnd: 0, evalTime: 0, neverDrops: false });
+      expect(Object.is(got.values[t], want) || (Number.isNaN(got.values[t]) && Number.isNaN(want))).toBe(true);
+    }
   });
 });
 

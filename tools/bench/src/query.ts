@@ -11,7 +11,9 @@
 //     [--variants='old=dist/ab/old/main.js;new=dist/apps/querier/main.js --max-semi-space-size=64 -some.flag=x']
 //       (A/B: one querier per variant, a build (inside the workspace, for its node_modules) with
 //       node flags (--x) and querier flags (-x), over the same data; their runs alternate, so the
-//       machine's drift hits all alike; no Prometheus run)
+//       machine's drift hits all alike; no Prometheus run. Every variant gets the bench's querier
+//       flags, the chunks cache included: a variant without it adds
+//       -blocks-storage.bucket-store.chunks-cache.inmemory.max-size-bytes=0)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';

@@ -126,21 +126,37 @@ describe('block writer and reader', () => {
     const { blockDir, meta } = await written();
     const bucket = new FilesystemBucket(blockDir);
     const reads: string[] = [];
-    const spy = { ...bucket, name: bucket.name, getRange: (k: string, o: number, n: number) => (reads.push(k), bucket.getRange(k, o, n)), get: (k: string) => bucket.get(k) };
+    const chunkReads: Array<[number, number]> = [];
+    const spy = {
+      ...bucket,
+      name: bucket.name,
+      getRange: (k: string, o: number, n: number) => {
+        reads.push(k);
+        if (k.startsWith('chunks/')) chunkReads.push([o, o + n]);
+        return bucket.getRange(k, o, n);
+      },
+      get: (k: string) => bucket.get(k),
+    };
     const caches = { series: new LruCache<SeriesEntry>(1 << 20), chunks: new LruCache<CachedChunks>(1 << 20) };
     const reader = await BlockReader.open(spy as unknown as FilesystemBucket, meta.ulid, { caches, cacheKey: `tenant-1/${meta.ulid}` });
     const sel = [new Matcher('=', '__name__', 'http_requests_total')];
     const expected = input[3];
     // The second of four chunks first, then the whole series: only the three others are read.
     reads.length = 0;
-    await reader.select(sel, T0 + 200 * 15_000, T0 + 210 * 15_000);
-    expect(reads.filter((k) => k.startsWith('chunks/'))).toHaveLength(1);
+    const [narrow] = await reader.selectChunks(sel, T0 + 200 * 15_000, T0 + 210 * 15_000);
+    expect(chunkReads).toHaveLength(1);
     reads.length = 0;
+    chunkReads.length = 0;
+    const [wholeChunks] = await reader.selectChunks(sel, -Infinity, Infinity);
+    expect(reads.filter((k) => k === 'index')).toHaveLength(0); // postings and the entry cached
+    // The three other chunks are read; the cached one is the very object the first select read.
+    expect(chunkReads.length).toBeGreaterThan(0);
+    expect(wholeChunks.chunks).toHaveLength(4);
+    expect(wholeChunks.chunks[1]).toBe(narrow.chunks[0]);
+    expect([caches.chunks.hits, caches.chunks.misses]).toEqual([1, 1]); // one lookup per series and select
     const [whole] = await reader.select(sel, -Infinity, Infinity);
     expect([...whole.timestamps]).toEqual(expected.t);
     expect([...whole.values]).toEqual(expected.v);
-    expect(reads.filter((k) => k === 'index')).toHaveLength(0); // postings and the entry cached
-    expect(reads.filter((k) => k.startsWith('chunks/')).length).toBeGreaterThan(0);
     reads.length = 0;
     const [again] = await reader.select(sel, -Infinity, Infinity);
     expect(reads).toEqual([]);

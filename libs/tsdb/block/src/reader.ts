@@ -35,10 +35,11 @@ const POSTINGS_CACHE_LISTS = 4096;
 
 /** An encoded chunk with its time range, as a block's index describes it. */
 export interface EncodedChunk {
-  minTime: number;
-  maxTime: number;
+  // Read-only: chunks are shared (cached, replicas, the head's closed chunks).
+  readonly minTime: number;
+  readonly maxTime: number;
   /** XOR chunk bytes (2-byte sample count header first). */
-  bytes: Uint8Array;
+  readonly bytes: Uint8Array;
 }
 
 export interface SeriesChunks {
@@ -72,8 +73,11 @@ export interface OpenOptions {
   cacheKey?: string;
 }
 
-/** Cache sizes: the bytes a value holds plus what JS objects and typed arrays cost around them. */
-const seriesEntrySize = (s: SeriesEntry) => 80 + 48 * s.labels.length + 40 * s.chunks.length;
+/**
+ * Cache sizes: the bytes a value holds plus what JS objects and typed arrays cost around them
+ * (estimates; label strings counted in full, though readers of one block share them).
+ */
+const seriesEntrySize = (s: SeriesEntry) => s.labels.reduce((n, l) => n + 48 + 2 * (l.name.length + l.value.length), 80) + 40 * s.chunks.length;
 /** A series' chunks as the chunks cache holds them: slot i is its entry's chunk i, once read. */
 export type CachedChunks = Array<EncodedChunk | undefined>;
 const cachedChunksSize = (cs: CachedChunks) => cs.reduce((n, c) => n + (c ? 200 + c.bytes.length : 8), 64);
@@ -351,9 +355,11 @@ export class BlockReader {
     const labels: Label[] = new Array(nLabels);
     const symbols = this.symbols;
     for (let i = 0; i < nLabels; i++) {
-      const name = symbols[r.uvarint()];
-      const value = symbols[r.uvarint()];
-      if (name === undefined || value === undefined) throw new FormatError(`${this.what('index')}: series ${id} refers to a symbol past the ${symbols.length} of the table`);
+      const nameRef = r.uvarint();
+      const valueRef = r.uvarint();
+      const name = symbols[nameRef];
+      const value = symbols[valueRef];
+      if (name === undefined || value === undefined) throw new FormatError(`${this.what('index')}: series ${id} refers to symbol ${name === undefined ? nameRef : valueRef} of ${symbols.length}`);
       labels[i] = { name, value };
     }
     const nChunks = r.uvarint();

@@ -48,7 +48,9 @@ export function uniqueChunks(lists: readonly (readonly EncodedChunk[])[]): Encod
   if (!lists.every(inTimeOrder)) {
     for (const list of lists) for (const c of list) kept.push(c);
     kept.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
-    return kept.filter((c, i) => !keptAlready(kept.slice(0, i), c));
+    const unique: EncodedChunk[] = [];
+    for (const c of kept) if (!keptAlready(unique, c)) unique.push(c);
+    return unique;
   }
   const at = new Array<number>(lists.length).fill(0);
   for (;;) {

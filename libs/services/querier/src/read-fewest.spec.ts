@@ -44,6 +44,32 @@ describe('readFewest', () => {
     expect(got).toEqual({ answers, asked });
   });
 
+  it('asks a skipped member as soon as an asked one fails, not after a slow one answers', async () => {
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const log: string[] = [];
+    const ask = async (m: number) => {
+      log.push(`ask ${m}`);
+      if (m === 0) {
+        await slow;
+        return 'answer 0';
+      }
+      await Promise.resolve();
+      if (m === 1) throw new Error('connect ECONNREFUSED');
+      return `answer ${m}`;
+    };
+    const read = readFewest(3, ask, { canLose: upTo(1), nameOf: (m) => `member ${m}`, minimize: true, first: 0 });
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['ask 0', 'ask 1', 'ask 2']); // member 0 has not answered yet
+    release();
+    expect(await read).toEqual(['answer 0', 'answer 2']);
+  });
+
+  it('a failing skipped member fails the read naming every failure', async () => {
+    const got = await run(3, upTo(1), true, 0, [1, 2]);
+    expect(got).toEqual({ error: '2 of 3 sources failed, too many for a complete answer: member 1: connect ECONNREFUSED; member 2: connect ECONNREFUSED', incomplete: true, asked: [[0, 1], [2]] });
+  });
+
   it.each([
     ['two of three failed', 3, upTo(1), true, [0, 2], [[0, 1], [2]], '2 of 3 sources failed, too many for a complete answer: member 0: connect ECONNREFUSED; member 2: connect ECONNREFUSED'],
     ['both asked failed', 3, upTo(1), true, [0, 1], [[0, 1], [2]], '2 of 3 sources failed, too many for a complete answer: member 0: connect ECONNREFUSED; member 1: connect ECONNREFUSED'],

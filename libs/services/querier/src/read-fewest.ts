@@ -13,7 +13,8 @@ export interface ReadFewestOptions {
 /**
  * Reads from the fewest of `count` members that still make a complete answer, as Mimir's
  * -querier.minimize-ingester-requests: every member except those `canLose` allows to miss (taken
- * from the end of the order that starts at `first`), and those only once an asked member fails.
+ * from the end of the order that starts at `first`), and those only once an asked member fails (as
+ * soon as it fails: a slow member beside a failed one does not hold the fallback back).
  * Why that is complete: a write is acknowledged by a quorum of its replicas (floor(RF/2)+1), and
  * canLose allows at most floor(RF/2) members (or that many zones) to be missing, so every
  * acknowledged sample is on a member that answered. Resolves with the answers of the members that
@@ -27,12 +28,18 @@ export async function readFewest<T>(count: number, ask: (member: number) => Prom
   }
   const answers = new Map<number, T>();
   const failures = new Map<number, unknown>();
-  const askAll = async (members: number[]) => {
-    const results = await Promise.allSettled(members.map(ask));
-    results.forEach((r, k) => (r.status === 'fulfilled' ? answers.set(members[k], r.value) : failures.set(members[k], r.reason)));
-  };
-  await askAll(order.filter((m) => !skipped.includes(m)));
-  if (failures.size > 0 && skipped.length > 0) await askAll(skipped);
+  // The skipped members are asked as soon as an asked one fails, not once the slow ones settle.
+  let fallback: Promise<void> | undefined;
+  const settle = (m: number): Promise<void> =>
+    ask(m).then(
+      (answer) => void answers.set(m, answer),
+      (reason) => {
+        failures.set(m, reason);
+        fallback ??= Promise.all(skipped.map(settle)).then(() => undefined);
+      },
+    );
+  await Promise.all(order.filter((m) => !skipped.includes(m)).map(settle));
+  await fallback;
   const missing = order.filter((m) => !answers.has(m));
   if (!options.canLose(missing)) {
     const failed = order.filter((m) => failures.has(m));

@@ -142,7 +142,10 @@ async function compareVariants(variants: Variant[], args: string[], queries: rea
       }
     }
     const p50s = ms.map((m) => percentile(m.sort((x, y) => x - y), 0.5));
-    for (const [i, v] of variants.entries()) console.log(`${q.name.padEnd(20)} ${v.name.padEnd(12)} p50 ${p50s[i].toFixed(1).padStart(7)} ms (${(p50s[i] / p50s[0]).toFixed(2)} of ${variants[0].name})${meters[i](runs + 1)}`);
+    for (const [i, v] of variants.entries()) {
+      const spread = `p90 ${percentile(ms[i], 0.9).toFixed(0)} ms, max ${ms[i][ms[i].length - 1].toFixed(0)} ms`;
+      console.log(`${q.name.padEnd(20)} ${v.name.padEnd(12)} p50 ${p50s[i].toFixed(1).padStart(7)} ms (${(p50s[i] / p50s[0]).toFixed(2)} of ${variants[0].name}; ${spread})${meters[i](runs + 1)}`);
+    }
   }
 }
 

@@ -296,6 +296,28 @@ describe('Engine limits', () => {
   });
 });
 
+describe('Engine cancellation', () => {
+  it('stops when its signal aborts mid-evaluation, and not before', async () => {
+    const gone = new AbortController();
+    const many = Array.from({ length: 5 }, (_, i) => series({ __name__: 'm', i: String(i) }, [[0, i], [60_000, i + 1]]));
+    // The source aborts the query while the engine is reading it (as a client closing its connection would).
+    const aborting: Queryable = {
+      querier: async () => ({
+        select: async () => {
+          gone.abort();
+          return seriesSetOf(many);
+        },
+        labelNames: async () => [],
+        labelValues: async () => [],
+        close: async () => undefined,
+      }),
+    };
+    const range = { start: 0, end: 60_000, step: 15_000 };
+    await expect(new Engine(queryable(many), { signal: new AbortController().signal }).evaluate('sum(rate(m[1m]))', range)).resolves.toBeDefined();
+    await expect(new Engine(aborting, { signal: gone.signal }).evaluate('sum(rate(m[1m]))', range)).rejects.toThrow('query was canceled in query execution');
+  });
+});
+
 describe('mergeSameLabels', () => {
   const ls = [{ name: 'a', value: '1' }];
   it('joins series that share labels but never a step', () => {

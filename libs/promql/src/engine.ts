@@ -78,6 +78,11 @@ export interface EngineOptions {
   timeoutMs?: number;
   /** The clock (injected; Date.now by default). */
   now?: () => number;
+  /**
+   * Aborted when whoever asked no longer wants the answer (the HTTP client went away):
+   * evaluation stops at its next check with "query was canceled", as Prometheus's does.
+   */
+  signal?: AbortSignal;
 }
 
 /** One evaluation's range with its limits' state, passed down the evaluation. */
@@ -496,6 +501,7 @@ export class Engine {
   }
 
   private checkDeadline(ctx: EvalCtx): void {
+    if (this.options.signal?.aborted) throw new EvalError('query was canceled in query execution');
     if ((this.options.now ?? Date.now)() > ctx.deadline) throw new EvalError('query timed out in query execution');
   }
 

@@ -119,6 +119,13 @@ describe('QueryApi: query and query_range', () => {
     expect(await json(slow.query('t', formOf({ query: 'sum(up) + sum(up) + sum(up)', timeout: '1500ms' })))).toEqual({ status: 503, body: { status: 'error', errorType: 'timeout', error: 'query timed out in query execution' } });
   });
 
+  it('answers 499 canceled when the request\'s signal aborted (the client went away)', async () => {
+    const gone = new AbortController();
+    gone.abort();
+    expect(await json(api().queryRange('t', formOf({ query: 'up', start: '0', end: '5', step: '1' }), gone.signal))).toEqual({ status: 499, body: { status: 'error', errorType: 'canceled', error: 'query was canceled in query execution' } });
+    expect((await json(api().queryRange('t', formOf({ query: 'up', start: '0', end: '5', step: '1' }), new AbortController().signal))).status).toBe(200);
+  });
+
   it('answers 503 unavailable when too many sources failed', async () => {
     const r = await json(api({ fail: new IncompleteResultError('2 of 3 sources failed') }).query('t', formOf({ query: 'up' })));
     expect(r).toEqual({ status: 503, body: { status: 'error', errorType: 'unavailable', error: '2 of 3 sources failed' } });

@@ -41,18 +41,21 @@ export const BUILD_INFO = { version: '0.1.0', revision: '', branch: 'main', buil
 export class QueryApi {
   constructor(private readonly deps: QueryApiDeps) {}
 
-  /** GET|POST /api/v1/query: `query`, optional `time` (default now) and `timeout`. */
-  query(tenant: string, form: Form): Promise<ApiResponse> {
+  /**
+   * GET|POST /api/v1/query: `query`, optional `time` (default now) and `timeout`. `signal`, when
+   * given, aborts the evaluation (the client went away).
+   */
+  query(tenant: string, form: Form, signal?: AbortSignal): Promise<ApiResponse> {
     return this.answer(async () => {
       const time = timeParam(form, 'time', this.deps.now());
       const expr = this.parse(first(form, 'query') ?? '');
-      const result = await this.engine(tenant, form).query(expr, { start: time, end: time, step: 0 });
+      const result = await this.engine(tenant, form, signal).query(expr, { start: time, end: time, step: 0 });
       return successPieces(dataPieces(result, Float64Array.of(time), false), result.warnings, result.infos);
     });
   }
 
-  /** GET|POST /api/v1/query_range: `query`, `start`, `end`, `step`, optional `timeout`. */
-  queryRange(tenant: string, form: Form): Promise<ApiResponse> {
+  /** GET|POST /api/v1/query_range: `query`, `start`, `end`, `step`, optional `timeout`; `signal` as for query. */
+  queryRange(tenant: string, form: Form, signal?: AbortSignal): Promise<ApiResponse> {
     return this.answer(async () => {
       const start = timeParam(form, 'start', NaN);
       const end = timeParam(form, 'end', NaN);
@@ -68,7 +71,7 @@ export class QueryApi {
         const kind = inner.type === 'StringLiteral' ? 'string' : 'range vector';
         throw new ApiError('bad_data', `invalid expression type "${kind}" for range query, must be Scalar or instant Vector`);
       }
-      const result = await this.engine(tenant, form).query(expr, { start, end, step });
+      const result = await this.engine(tenant, form, signal).query(expr, { start, end, step });
       const steps = Math.floor((end - start) / step) + 1;
       const times = Float64Array.from({ length: steps }, (_, i) => start + i * step);
       return successPieces(dataPieces(result, times, true), result.warnings, result.infos);
@@ -175,7 +178,7 @@ export class QueryApi {
   }
 
   /** An engine for one query: the tenant's data behind the series limit, its sample limit and timeout. */
-  private engine(tenant: string, form: Form): Engine {
+  private engine(tenant: string, form: Form, signal?: AbortSignal): Engine {
     const limits = this.deps.limits(tenant);
     const asked = first(form, 'timeout');
     let timeoutMs = limits.timeoutMs;
@@ -185,7 +188,7 @@ export class QueryApi {
       if (!(ms > 0)) throw new ApiError('bad_data', `invalid parameter "timeout": ${JSON.stringify(asked)} is not a positive duration`);
       timeoutMs = timeoutMs > 0 ? Math.min(timeoutMs, ms) : ms;
     }
-    return new Engine(limitSeries(this.deps.source(tenant), limits.maxSeries), { maxSamples: limits.maxSamples, timeoutMs, now: () => this.deps.now() });
+    return new Engine(limitSeries(this.deps.source(tenant), limits.maxSeries), { maxSamples: limits.maxSamples, timeoutMs, now: () => this.deps.now(), signal });
   }
 
   private async answer(f: () => Promise<string | Iterable<string>>): Promise<ApiResponse> {
@@ -203,6 +206,7 @@ export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e instanceof ParseError) return new ApiError('bad_data', e.message);
   if (e instanceof EvalError && e.message.startsWith('query timed out')) return new ApiError('timeout', e.message);
+  if (e instanceof EvalError && e.message.startsWith('query was canceled')) return new ApiError('canceled', e.message);
   if (e instanceof EvalError || e instanceof NotImplementedError || e instanceof QueryLimitError) return new ApiError('execution', e.message);
   if (e instanceof IncompleteResultError) return new ApiError('unavailable', e.message);
   return new ApiError('internal', e instanceof Error ? e.message : String(e));

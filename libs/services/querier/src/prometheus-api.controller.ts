@@ -24,12 +24,12 @@ export class PrometheusApiController {
 
   @All(at('query'))
   query(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.handle(req, reply, (tenant, form) => this.querier.api.query(tenant, form));
+    return this.handle(req, reply, (tenant, form, signal) => this.querier.api.query(tenant, form, signal));
   }
 
   @All(at('query_range'))
   queryRange(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.handle(req, reply, (tenant, form) => this.querier.api.queryRange(tenant, form));
+    return this.handle(req, reply, (tenant, form, signal) => this.querier.api.queryRange(tenant, form, signal));
   }
 
   @All(at('series'))
@@ -62,13 +62,17 @@ export class PrometheusApiController {
     return this.handle(req, reply, async () => this.querier.api.buildInfo());
   }
 
-  private async handle(req: FastifyRequest, reply: FastifyReply, answer: (tenant: string, form: Form) => Promise<ApiResponse>): Promise<void> {
+  private async handle(req: FastifyRequest, reply: FastifyReply, answer: (tenant: string, form: Form, signal: AbortSignal) => Promise<ApiResponse>): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'POST') {
       await reply.code(405).header('allow', 'GET, POST').type('application/json').send(errorBody('bad_data', `method ${req.method} not allowed: use GET or POST`));
       return;
     }
     const who = tenantOf(req.headers['x-scope-orgid'], this.config['auth.enabled']);
-    const res = 'status' in who ? { status: who.status, body: errorBody('bad_data', who.message) } : await answer(who.tenant, formOf(req.query as Record<string, unknown>, formBody(req)));
+    // A client that goes away (Grafana cancels a panel's query on refresh) stops the evaluation.
+    const gone = new AbortController();
+    const onClose = () => reply.raw.writableFinished || gone.abort();
+    reply.raw.once('close', onClose);
+    const res = 'status' in who ? { status: who.status, body: errorBody('bad_data', who.message) } : await answer(who.tenant, formOf(req.query as Record<string, unknown>, formBody(req)), gone.signal);
     reply.code(res.status).type('application/json');
     await reply.send(typeof res.body === 'string' ? res.body : Readable.from(batched(res.body)));
   }

@@ -318,6 +318,26 @@ describe('Engine cancellation', () => {
   });
 });
 
+describe('Engine pauses', () => {
+  it('gives the event loop a turn during a long evaluation, so an abort from elsewhere is seen', async () => {
+    const gone = new AbortController();
+    const many = Array.from({ length: 50 }, (_, i) => series({ __name__: 'm', i: String(i) }, [[0, i], [60_000, i + 1]]));
+    const source: Queryable = {
+      querier: async () => ({
+        // The abort comes from another task (a socket's close event), queued while the data arrives.
+        select: async () => (setImmediate(() => gone.abort()), seriesSetOf(many)),
+        labelNames: async () => [],
+        labelValues: async () => [],
+        close: async () => undefined,
+      }),
+    };
+    let clock = 0;
+    const now = () => (clock += 25); // every look at the clock: 25 ms of evaluation
+    const range = { start: 0, end: 60_000, step: 15_000 };
+    await expect(new Engine(source, { signal: gone.signal, now }).evaluate('sum(rate(m[1m]))', range)).rejects.toThrow('query was canceled in query execution');
+  });
+});
+
 describe('mergeSameLabels', () => {
   const ls = [{ name: 'a', value: '1' }];
   it('joins series that share labels but never a step', () => {

@@ -89,6 +89,8 @@ export interface EngineOptions {
 interface EvalCtx extends EvalRange {
   readonly deadline: number;
   readonly budget: { loaded: number };
+  /** When the evaluation last gave the event loop a turn (pause()). */
+  readonly paused: { at: number };
   readonly annotations: Annotations;
 }
 
@@ -100,6 +102,9 @@ export interface QueryResult {
   /** Samples the selectors loaded (what -query.max-samples counts). */
   samplesLoaded: number;
 }
+
+/** How long evaluation runs at most before it gives the event loop a turn (Engine.pause). */
+const PAUSE_MS = 20;
 
 /** Evaluates PromQL over a Queryable, step by step in typed arrays (no object per sample). */
 export class Engine {
@@ -121,7 +126,8 @@ export class Engine {
     const now = this.options.now ?? Date.now;
     const timeout = this.options.timeoutMs ?? 0;
     const annotations = new Annotations();
-    const ctx: EvalCtx = { ...range, deadline: timeout > 0 ? now() + timeout : Infinity, budget: { loaded: 0 }, annotations };
+    const started = now();
+    const ctx: EvalCtx = { ...range, deadline: timeout > 0 ? started + timeout : Infinity, budget: { loaded: 0 }, paused: { at: started }, annotations };
     const top = unwrapParens(expr);
     if (top.type === 'MatrixSelector' || top.type === 'SubqueryExpr') {
       if (range.start !== range.end) throw new EvalError('invalid expression type "range vector" for range query, must be Scalar or instant Vector');
@@ -207,6 +213,7 @@ export class Engine {
     }
     const out: StepSeries[] = [];
     for (const s of raw) {
+      await this.pause(range);
       const values = new Float64Array(eff.length);
       const present = new Uint8Array(eff.length);
       let any = false;
@@ -384,7 +391,7 @@ export class Engine {
     // group at once: one pair of columns for all series, none kept alive per series.
     const shared = sink ? { values: new Float64Array(steps), present: new Uint8Array(steps) } : undefined;
     for (const s of input.series) {
-      this.checkDeadline(range);
+      await this.pause(range);
       const { ts, vs } = s.load(scratch);
       const values = shared ? shared.values : new Float64Array(steps);
       const present = shared ? shared.present.fill(0) : new Uint8Array(steps);
@@ -500,9 +507,25 @@ export class Engine {
     this.checkDeadline(ctx);
   }
 
-  private checkDeadline(ctx: EvalCtx): void {
+  /** Throws when the query was canceled or ran out of time; else the clock's time. */
+  private checkDeadline(ctx: EvalCtx): number {
     if (this.options.signal?.aborted) throw new EvalError('query was canceled in query execution');
-    if ((this.options.now ?? Date.now)() > ctx.deadline) throw new EvalError('query timed out in query execution');
+    const now = (this.options.now ?? Date.now)();
+    if (now > ctx.deadline) throw new EvalError('query timed out in query execution');
+    return now;
+  }
+
+  /**
+   * checkDeadline, and about every PAUSE_MS of evaluation a turn of the event loop: evaluation is
+   * otherwise synchronous once the data is in, so without it other requests would wait and a
+   * client's going away (the signal) would only be seen at the end.
+   */
+  private async pause(ctx: EvalCtx): Promise<void> {
+    const now = this.checkDeadline(ctx);
+    if (now - ctx.paused.at < PAUSE_MS) return;
+    ctx.paused.at = now;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.checkDeadline(ctx);
   }
 
   private atTime(at: AtModifier | undefined, range: EvalCtx): number | undefined {

@@ -213,7 +213,8 @@ export class Engine {
     }
     const out: StepSeries[] = [];
     for (const s of raw) {
-      await this.pause(range);
+      const paused = this.pause(range);
+      if (paused) await paused;
       const values = new Float64Array(eff.length);
       const present = new Uint8Array(eff.length);
       let any = false;
@@ -391,7 +392,8 @@ export class Engine {
     // group at once: one pair of columns for all series, none kept alive per series.
     const shared = sink ? { values: new Float64Array(steps), present: new Uint8Array(steps) } : undefined;
     for (const s of input.series) {
-      await this.pause(range);
+      const paused = this.pause(range);
+      if (paused) await paused;
       const { ts, vs } = s.load(scratch);
       const values = shared ? shared.values : new Float64Array(steps);
       const present = shared ? shared.present.fill(0) : new Uint8Array(steps);
@@ -520,12 +522,11 @@ export class Engine {
    * otherwise synchronous once the data is in, so without it other requests would wait and a
    * client's going away (the signal) would only be seen at the end.
    */
-  private async pause(ctx: EvalCtx): Promise<void> {
+  private pause(ctx: EvalCtx): Promise<void> | undefined {
     const now = this.checkDeadline(ctx);
-    if (now - ctx.paused.at < PAUSE_MS) return;
+    if (now - ctx.paused.at < PAUSE_MS) return undefined; // the usual case: no promise, no await
     ctx.paused.at = now;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.checkDeadline(ctx);
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => void this.checkDeadline(ctx));
   }
 
   private atTime(at: AtModifier | undefined, range: EvalCtx): number | undefined {

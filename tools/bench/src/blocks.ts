@@ -1,13 +1,14 @@
 // `npm run bench:blocks`: bytes per sample (index + chunks) and block write time per million
-// samples for realistic scrape data, and, when promtool is installed, the bytes per sample of a
-// block promtool writes from the same samples. Not a test: record results in docs/benchmarks.md.
+// samples for realistic scrape data, XOR decoding speed (scrape times exact, and jittered by a
+// few milliseconds as real scrapes are), and, when promtool is installed, the bytes per sample of
+// a block promtool writes from the same samples. Not a test: record results in docs/benchmarks.md.
 //
 //   node dist/tools/bench-blocks/main.js [--series=10000] [--hours=2] [--interval=15]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { XORChunk, SAMPLES_PER_CHUNK } from '@myelin/tsdb-chunkenc';
+import { decodeChunkRange, XORChunk, SAMPLES_PER_CHUNK } from '@myelin/tsdb-chunkenc';
 import { writeBlock, type SeriesToWrite } from '@myelin/tsdb-block';
 
 function arg(name: string, dflt: number): number {
@@ -27,6 +28,25 @@ function valueOf(series: number, k: number): number {
     default:
       return Math.round((1e9 + series * 1e6 + k * 4096) / 1024) * 1024; // bytes gauge
   }
+}
+
+/** Decodes every series' chunks into one reused buffer, five rounds after a warm-up; prints the best. */
+function decodeSpeed(what: string, series: readonly SeriesToWrite[]): void {
+  let samples = 0;
+  const target = { timestamps: new Float64Array(0), values: new Float64Array(0), reserve(n: number) {
+    if (n > this.timestamps.length) {
+      this.timestamps = new Float64Array(n);
+      this.values = new Float64Array(n);
+    }
+  } };
+  let best = Infinity;
+  for (let round = 0; round < 6; round++) {
+    const t = performance.now();
+    samples = 0;
+    for (const s of series) samples += decodeChunkRange(s.chunks, -Infinity, Infinity, target).timestamps.length;
+    if (round > 0) best = Math.min(best, performance.now() - t);
+  }
+  console.log(`decode     ${(samples / best / 1000).toFixed(1)} M samples/s (${what})`);
 }
 
 function dirBytes(dir: string): number {
@@ -64,6 +84,15 @@ async function main(): Promise<void> {
     series.push({ labels: labelsOf(s), chunks });
   }
   const encoded = performance.now();
+  decodeSpeed('exact scrape times', series);
+  // Real scrapes land a few ms off the interval: timestamps' delta-of-deltas are then not 0.
+  const jittered = series.map((x, s) => ({ ...x, chunks: x.chunks.map((_, ci) => {
+    const j = new XORChunk();
+    const from = ci * SAMPLES_PER_CHUNK;
+    for (let k = from; k < Math.min(scrapes, from + SAMPLES_PER_CHUNK); k++) j.append(t0 + k * interval + ((k * 7919 + s) % 11), valueOf(s, k));
+    return { minTime: j.minTime, maxTime: j.maxTime, bytes: j.bytes() };
+  }) }));
+  decodeSpeed('scrape times jittered 0-10 ms', jittered);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-blocks-'));
   const meta = await writeBlock(dir, series, { externalLabels: {}, source: 'bench' });
   const written = performance.now();

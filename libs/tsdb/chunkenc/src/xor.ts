@@ -215,20 +215,29 @@ export function decodeXOR(bytes: Uint8Array, timestamps: Float64Array, values: F
       if (((bytes[p >>> 3] >>> (7 - (p & 7))) & 1) === 0) {
         p++; // the common case: the same interval as before
       } else {
-        if (p + 4 > end) throw new RangeError('chunk data ended early');
-        const prefix = readBitsAt(bytes, p, 4);
-        const sz = prefix < 0b1100 ? 14 : prefix < 0b1110 ? 17 : prefix === 0b1110 ? 20 : 64;
-        p += sz === 14 ? 2 : sz === 17 ? 3 : 4;
-        if (sz !== 64) {
-          if (p + sz > end) throw new RangeError('chunk data ended early');
-          dod = readBitsAt(bytes, p, sz);
-          p += sz;
-          if (dod > 1 << (sz - 1)) dod -= 1 << sz; // shifts, not `2 **`: 2.5x faster decoding
+        // Prefix and value in one read: 24 bits hold '10' + 14, '110' + 17 and '1110' + 20 bits
+        // (bits past the end read as 0; each bucket checks its own length). Shifts, not `2 **`.
+        const w = readBitsAt(bytes, p, 24);
+        if (w < 0xc0_0000) {
+          if (p + 16 > end) throw new RangeError('chunk data ended early');
+          dod = (w >>> 8) & 0x3fff;
+          p += 16;
+          if (dod > 1 << 13) dod -= 1 << 14;
+        } else if (w < 0xe0_0000) {
+          if (p + 20 > end) throw new RangeError('chunk data ended early');
+          dod = (w >>> 4) & 0x1_ffff;
+          p += 20;
+          if (dod > 1 << 16) dod -= 1 << 17;
+        } else if (w < 0xf0_0000) {
+          if (p + 24 > end) throw new RangeError('chunk data ended early');
+          dod = w & 0xf_ffff;
+          p += 24;
+          if (dod > 1 << 19) dod -= 1 << 20;
         } else {
-          if (p + 64 > end) throw new RangeError('chunk data ended early');
-          const hi = readBitsAt(bytes, p, 32);
-          const lo = readBitsAt(bytes, p + 32, 32);
-          p += 64;
+          if (p + 68 > end) throw new RangeError('chunk data ended early');
+          const hi = readBitsAt(bytes, p + 4, 32);
+          const lo = readBitsAt(bytes, p + 36, 32);
+          p += 68;
           dod = (hi >= 0x8000_0000 ? hi - 0x1_0000_0000 : hi) * 0x1_0000_0000 + lo;
         }
       }
@@ -243,8 +252,9 @@ export function decodeXOR(bytes: Uint8Array, timestamps: Float64Array, values: F
       p++;
       if (fresh === 1) {
         if (p + 11 > end) throw new RangeError('chunk data ended early');
-        leading = readBitsAt(bytes, p, 5);
-        let mbits = readBitsAt(bytes, p + 5, 6);
+        const counts = readBitsAt(bytes, p, 11); // 5 bits of leading zeros, 6 of meaningful bits
+        leading = counts >>> 6;
+        let mbits = counts & 63;
         p += 11;
         if (mbits === 0) mbits = 64;
         trailing = 64 - leading - mbits;

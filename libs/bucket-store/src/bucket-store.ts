@@ -82,7 +82,11 @@ export class BucketStore {
   }
 
   private chunksOf(tenant: string, refs: readonly BlockRef[], mint: number, maxt: number, matchers: readonly Matcher[]): Promise<SeriesChunks[][]> {
-    return this.wrap('read blocks', async () => Promise.all((await Promise.all(refs.map((b) => this.reader(tenant, b.ulid)))).map((r) => r.selectChunks(matchers, mint, maxt))));
+    return this.wrap('read blocks', async () => Promise.all((await this.readers(tenant, refs)).map((r) => r.selectChunks(matchers, mint, maxt))));
+  }
+
+  private readers(tenant: string, refs: readonly BlockRef[]): Promise<BlockReader[]> {
+    return Promise.all(refs.map((b) => this.reader(tenant, b.ulid)));
   }
 
   /** The tenant's blocks as last discovered (discovering them when the view is stale). */
@@ -105,7 +109,7 @@ export class BucketStore {
 
   private async querier(tenant: string, mint: number, maxt: number): Promise<Querier> {
     const refs = await this.blocksOverlapping(tenant, mint, maxt);
-    const readers = () => Promise.all(refs.map((b) => this.reader(tenant, b.ulid)));
+    const readers = () => this.readers(tenant, refs);
     // Chunks stay encoded until replicas are merged: identical replica chunks are decoded once.
     const selectAll = async (matchers: readonly Matcher[]): Promise<Series[]> => mergeChunkSeries(await this.chunksOf(tenant, refs, mint, maxt, matchers), mint, maxt);
     const labelsOnly = async (matchers: readonly Matcher[]): Promise<Series[]> => {

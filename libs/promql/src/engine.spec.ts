@@ -15,10 +15,14 @@ function series(labels: Record<string, string>, samples: Array<[number, number]>
   return { labels: ls, timestamps: Float64Array.from(samples, (s) => s[0]), values };
 }
 
-function queryable(all: Series[]): Queryable {
+/** The series as a Queryable; `onSelect` runs as each select is answered. */
+function queryable(all: Series[], onSelect: () => void = () => undefined): Queryable {
   return {
     querier: async () => ({
-      select: async (ms: readonly Matcher[]) => seriesSetOf(all.filter((s) => ms.every((m) => m.matchesLabels(s.labels)))),
+      select: async (ms: readonly Matcher[]) => {
+        onSelect();
+        return seriesSetOf(all.filter((s) => ms.every((m) => m.matchesLabels(s.labels))));
+      },
       labelNames: async () => [],
       labelValues: async () => [],
       close: async () => undefined,
@@ -297,43 +301,23 @@ describe('Engine limits', () => {
 });
 
 describe('Engine cancellation', () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => series({ __name__: 'm', i: String(i) }, [[0, i], [60_000, i + 1]]));
+  const range = { start: 0, end: 60_000, step: 15_000 };
+
   it('stops when its signal aborts mid-evaluation, and not before', async () => {
     const gone = new AbortController();
-    const many = Array.from({ length: 5 }, (_, i) => series({ __name__: 'm', i: String(i) }, [[0, i], [60_000, i + 1]]));
     // The source aborts the query while the engine is reading it (as a client closing its connection would).
-    const aborting: Queryable = {
-      querier: async () => ({
-        select: async () => {
-          gone.abort();
-          return seriesSetOf(many);
-        },
-        labelNames: async () => [],
-        labelValues: async () => [],
-        close: async () => undefined,
-      }),
-    };
-    const range = { start: 0, end: 60_000, step: 15_000 };
-    await expect(new Engine(queryable(many), { signal: new AbortController().signal }).evaluate('sum(rate(m[1m]))', range)).resolves.toBeDefined();
+    const aborting = queryable(many(5), () => gone.abort());
+    await expect(new Engine(queryable(many(5)), { signal: new AbortController().signal }).evaluate('sum(rate(m[1m]))', range)).resolves.toBeDefined();
     await expect(new Engine(aborting, { signal: gone.signal }).evaluate('sum(rate(m[1m]))', range)).rejects.toThrow('query was canceled in query execution');
   });
-});
 
-describe('Engine pauses', () => {
   it('gives the event loop a turn during a long evaluation, so an abort from elsewhere is seen', async () => {
     const gone = new AbortController();
-    const many = Array.from({ length: 50 }, (_, i) => series({ __name__: 'm', i: String(i) }, [[0, i], [60_000, i + 1]]));
-    const source: Queryable = {
-      querier: async () => ({
-        // The abort comes from another task (a socket's close event), queued while the data arrives.
-        select: async () => (setImmediate(() => gone.abort()), seriesSetOf(many)),
-        labelNames: async () => [],
-        labelValues: async () => [],
-        close: async () => undefined,
-      }),
-    };
+    // The abort comes from another task (a socket's close event), queued while the data arrives.
+    const source = queryable(many(50), () => setImmediate(() => gone.abort()));
     let clock = 0;
     const now = () => (clock += 25); // every look at the clock: 25 ms of evaluation
-    const range = { start: 0, end: 60_000, step: 15_000 };
     await expect(new Engine(source, { signal: gone.signal, now }).evaluate('sum(rate(m[1m]))', range)).rejects.toThrow('query was canceled in query execution');
   });
 });

@@ -377,7 +377,8 @@ export class Engine {
     const input = m.type === 'MatrixSelector' ? await this.selectRange(m, times, range) : await this.subquery(m, times, range);
     const keepName = KEEPS_METRIC_NAME.has(e.func);
     const isQuantile = e.func === 'quantile_over_time';
-    // Counter functions look for resets in every window; one pass per series tells them when there are none.
+    // Counter functions look for resets in every window; one pass per series tells them when there
+    // are none. (They are also the ones that warn about a series not named like a counter.)
     const findsResets = e.func === 'rate' || e.func === 'increase';
     // rate, increase and delta are called directly: a call site with one target V8 inlines (the
     // table's call site sees every range function), and no number is boxed per window.
@@ -426,7 +427,7 @@ export class Engine {
       const series = { labels: s.labels, values, present, dropName: s.dropName || !keepName };
       if (sink) sink.add(series);
       else out.push(series);
-      if ((e.func === 'rate' || e.func === 'increase') && !s.dropName) warnIfNotCounter(s.labels, range.annotations);
+      if (findsResets && !s.dropName) warnIfNotCounter(s.labels, range.annotations);
     }
     return { type: 'vector', series: sink ? sink.result() : out };
   }

@@ -41,8 +41,7 @@ const C1 = new Float64Array(1);
 const C2 = new Float64Array(1);
 const C3 = new Float64Array(1);
 
-/** Kahan-Babuska summation step: returns the new sum, and the compensation in `c[0]`. */
-/** sum + inc, the lost low-order part added to c[k] (Kahan-Babuska, as Prometheus 3). */
+/** Kahan-Babuska summation step: returns sum + inc, the lost low-order part added to c[k] (as Prometheus 3). */
 export function kahanInc(inc: number, sum: number, c: Float64Array, k = 0): number {
   const t = sum + inc;
   if (!Number.isFinite(t) && !Number.isNaN(t)) c[k] = 0;

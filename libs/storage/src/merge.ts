@@ -96,7 +96,6 @@ export function incompleteResult(failures: ReadonlyArray<{ name: string; reason:
  * are tolerated as far as `canLose` allows; beyond that the call fails with every source's
  * error named, never with a silently partial answer.
  */
-
 export function mergeQueryables(sources: readonly Queryable[], options: MergeOptions = {}): Queryable {
   const settle = <T>(calls: Array<Promise<T>>) => settleSources(calls, options);
   return {

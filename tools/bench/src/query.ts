@@ -28,7 +28,7 @@ interface QueryBenchArgs {
   /** Override the querier's -querier.query-store-after / -querier.query-ingesters-within (e.g. 7h / 0 for ingesters only). */
   storeAfter: string;
   ingestersWithin: string;
-  /** `name=entry [node flags]` separated by `;`: queriers compared with alternating runs. */
+  /** `name=entry [--node-flags] [-querier-flags]` separated by `;`: queriers compared with alternating runs. */
   variants: string;
 }
 
@@ -45,13 +45,16 @@ function parseVariants(spec: string): Variant[] {
     .filter((v) => v.trim() !== '')
     .map((v) => {
       const eq = v.indexOf('=');
-      if (eq < 1) throw new Error(`--variants: "${v}" is not name=entry [node flags]`);
+      if (eq < 1) throw new Error(`--variants: "${v}" is not name=entry [--node-flags] [-querier-flags]`);
       const [entry, ...flags] = v.slice(eq + 1).trim().split(/\s+/);
       return { name: v.slice(0, eq).trim(), entry: path.resolve(entry), nodeArgs: flags.filter((f) => f.startsWith('--')), args: flags.filter((f) => !f.startsWith('--')) };
     });
 }
 
 const TENANT = 'bench';
+
+/** Node flags writing a V8 CPU profile into `dir` (none without a dir). */
+const profileFlags = (dir: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
 
 async function main(): Promise<void> {
   const a = parseDashboardArgs<QueryBenchArgs>(
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
     const ring = ['-ring.store=redis', `-ring.redis.address=${redis.address}`, '-distributor.replication-factor=3', '-auth.enabled=true', '-log.level=warn'];
     const bucket = s3.myelinFlags();
     for (let i = 1; i <= 3; i++) {
-      processes.push(await MyelinProcess.start({ binary: 'ingester', nodeArgs: a.ingesterProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.ingesterProfileDir}`] : [], args: [...ring, ...bucket, `-ring.instance-id=ingester-${i}`, '-ring.instance-addr=127.0.0.1', `-blocks-storage.tsdb.dir=${path.join(dir, `ingester-${i}`)}`, '-ingester.max-series-per-user=0'] }));
+      processes.push(await MyelinProcess.start({ binary: 'ingester', nodeArgs: profileFlags(a.ingesterProfileDir), args: [...ring, ...bucket, `-ring.instance-id=ingester-${i}`, '-ring.instance-addr=127.0.0.1', `-blocks-storage.tsdb.dir=${path.join(dir, `ingester-${i}`)}`, '-ingester.max-series-per-user=0'] }));
     }
     const distributor = await MyelinProcess.start({ binary: 'distributor', args: [...ring, '-distributor.ingestion-rate-limit=0'] });
     // Cortex's production split, scaled to the data: the last third (2 h of 6) is only in the
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
     // than its ignore-deletion-marks delay (0 here: the steady state, not the first hours).
     const compactor = await MyelinProcess.start({ binary: 'compactor', args: [...bucket, '-compactor.compaction-interval=0', `-compactor.data-dir=${path.join(dir, 'compactor')}`, '-log.level=warn'] });
     const querierArgs = [...ring, ...bucket, '-blocks-storage.bucket-store.ignore-deletion-marks-delay=0s', `-querier.query-store-after=${a.storeAfter || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000)}m`}`, `-querier.query-ingesters-within=${a.ingestersWithin || `${Math.round(((scrapes - flushAt) * SCRAPE_MS) / 60_000) + 30}m`}`, '-querier.max-samples=0', '-blocks-storage.bucket-store.chunks-cache.backend=inmemory'];
-    const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: a.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${a.profileDir}`] : [], args: querierArgs });
+    const querier = await MyelinProcess.start({ binary: 'querier', nodeArgs: profileFlags(a.profileDir), args: querierArgs });
     processes.push(distributor, querier, compactor);
     await waitFor('three ACTIVE ingesters', async () => {
       const rows = ((await (await fetch(`${distributor.url}/ring?format=json`)).json()) as { instances: Array<{ state: string }> }).instances;

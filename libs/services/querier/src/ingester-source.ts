@@ -55,7 +55,7 @@ function readSet(ring: ReadRing, config: IngesterSourceConfig, now: number): { m
 /**
  * The ingesters' chunks for a select (the `query_chunks` RPC), one list per ingester that
  * answered: each series is on RF of them, merged later. With minimizeIngesterRequests only the
- * ingesters a complete answer needs are asked, the rest when one fails (readFewest); `rotation`
+ * ingesters a complete answer needs are asked, the rest as soon as one fails (readFewest); `rotation`
  * picks whom to leave out, spreading the load. Up to floor(RF/2) may fail (or that many zones with
  * zone awareness); beyond that the select fails with every failure named, so an answer is never
  * silently partial. One labels cache serves the replicas' answers, so each series' labels are
@@ -66,8 +66,7 @@ export function ingesterChunks(tenant: string, ring: ReadRing, clients: Ingester
     const { members, options } = readSet(ring, config, now());
     const labels = new Map<string, Labels>();
     return readFewest(members.length, (i) => clients.chunks(members[i].addr, tenant, mint, maxt, matchers, labels), {
-      canLose: options.canLose,
-      nameOf: options.nameOf,
+      ...options,
       minimize: config.minimizeIngesterRequests ?? false,
       first: members.length > 0 ? rotation() % members.length : 0,
     });

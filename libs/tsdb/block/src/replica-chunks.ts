@@ -44,14 +44,14 @@ function keptAlready(kept: readonly EncodedChunk[], c: EncodedChunk): boolean {
  */
 export function uniqueChunks(lists: readonly (readonly EncodedChunk[])[]): EncodedChunk[] {
   if (allSame(lists)) return lists[0] as EncodedChunk[];
+  // Out of time order (not seen from Myelin's sources): one list, sorted, merged the same way.
+  if (!lists.every(inTimeOrder)) return mergeInTimeOrder([lists.flat().sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime)]);
+  return mergeInTimeOrder(lists);
+}
+
+/** Lists in time order merged head by head, a chunk equal to one kept dropped. */
+function mergeInTimeOrder(lists: readonly (readonly EncodedChunk[])[]): EncodedChunk[] {
   const kept: EncodedChunk[] = [];
-  if (!lists.every(inTimeOrder)) {
-    for (const list of lists) for (const c of list) kept.push(c);
-    kept.sort((a, b) => a.minTime - b.minTime || a.maxTime - b.maxTime);
-    const unique: EncodedChunk[] = [];
-    for (const c of kept) if (!keptAlready(unique, c)) unique.push(c);
-    return unique;
-  }
   const at = new Array<number>(lists.length).fill(0);
   for (;;) {
     let best = -1;
